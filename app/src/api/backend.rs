@@ -1,0 +1,30 @@
+//! What server functions may ask of the server. The server implements this per request, bound to the
+//! caller's session, and checks the caller's role inside every method: a server function cannot forget it.
+
+use crate::error::ApiError;
+use shared::{Me, NewUser, Role, UserView};
+
+use super::crm::ConnectionSummary;
+
+#[async_trait::async_trait]
+pub trait Backend: Send + Sync {
+    /// The signed-in person, or `None` when signed out.
+    async fn me(&self) -> Result<Option<Me>, ApiError>;
+    /// Checks the password and starts a session. One generic error for any wrong email or password.
+    async fn sign_in(&self, email: String, password: String) -> Result<Me, ApiError>;
+    async fn sign_out(&self) -> Result<(), ApiError>;
+
+    /// Refuses anyone but a super user; for server functions that parse input before calling a method
+    /// below, so a member is told "forbidden" rather than what was wrong with their input.
+    async fn require_super_user(&self) -> Result<(), ApiError>;
+
+    /// Super users only.
+    async fn list_users(&self) -> Result<Vec<UserView>, ApiError>;
+    /// Super users only.
+    async fn add_user(&self, user: NewUser) -> Result<UserView, ApiError>;
+    /// Super users only. The last super user of a workspace cannot be demoted.
+    async fn change_role(&self, user_id: i64, role: Role) -> Result<UserView, ApiError>;
+
+    /// Super users only: the workspace's CRM connections.
+    async fn list_connections(&self) -> Result<Vec<ConnectionSummary>, ApiError>;
+}

@@ -1,0 +1,50 @@
+//! Who is signed in, signing in and out.
+
+use crate::error::ApiError;
+use leptos::prelude::*;
+use shared::Me;
+
+#[server(endpoint = "me")]
+pub async fn current_user() -> Result<Option<Me>, ApiError> {
+    use super::{backend, respond};
+    respond(backend()?.me().await)
+}
+
+#[server(endpoint = "sign_in")]
+pub async fn sign_in(email: String, password: String) -> Result<Me, ApiError> {
+    use super::{backend, respond};
+    let me = respond(backend()?.sign_in(email, password).await)?;
+    leptos_axum::redirect("/");
+    Ok(me)
+}
+
+#[server(endpoint = "sign_out")]
+pub async fn sign_out() -> Result<(), ApiError> {
+    use super::{backend, respond};
+    respond(backend()?.sign_out().await)?;
+    leptos_axum::redirect("/sign-in");
+    Ok(())
+}
+
+/// The app-wide sign-in and sign-out actions; the shell's `current_user` resource refetches when either runs.
+#[derive(Clone, Copy)]
+pub struct SessionActions {
+    pub sign_in: ServerAction<SignIn>,
+    pub sign_out: ServerAction<SignOut>,
+}
+
+pub fn provide_session_actions() {
+    provide_context(SessionActions {
+        sign_in: ServerAction::<SignIn>::new(),
+        sign_out: ServerAction::<SignOut>::new(),
+    });
+}
+
+/// The signed-in person, reloaded after every sign-in or sign-out.
+pub fn use_current_user() -> Resource<Result<Option<Me>, ApiError>> {
+    let actions = use_context::<SessionActions>();
+    Resource::new(
+        move || actions.map(|a| (a.sign_in.version().get(), a.sign_out.version().get())),
+        |_| current_user(),
+    )
+}

@@ -1,0 +1,4 @@
+pub mod empty_state;
+pub mod page_header;
+pub mod shell;
+pub mod spinner;

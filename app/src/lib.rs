@@ -1,0 +1,76 @@
+//! The Komo CRM Sync user interface: Leptos components rendered on the server and hydrated in the browser,
+//! plus the `#[server]` functions they call. Reading order:
+
+/// `#[server]` functions, one file per resource; `api::backend` is the server-side trait they call.
+pub mod api;
+/// Reusable views: they take props and never call server functions.
+pub mod components;
+/// `ApiError`, the one error that crosses the wire, and the view that shows it.
+pub mod error;
+/// One file per page.
+pub mod routes;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{ParentRoute, Redirect, Route, Router, Routes},
+    path,
+};
+
+/// The HTML document the server renders around [`App`].
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    api::session::provide_session_actions();
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/komo-sync.css" />
+        <Title text="Komo CRM Sync" />
+        <Router>
+            <Routes fallback=routes::not_found::NotFoundPage>
+                <Route path=path!("/sign-in") view=routes::sign_in::SignInPage />
+                <ParentRoute path=path!("") view=components::shell::AppShell>
+                    <Route path=path!("") view=|| view! { <Redirect path="/contacts" /> } />
+                    <Route path=path!("/contacts") view=routes::contacts::ContactsPage />
+                    <Route path=path!("/crm/syncs") view=routes::syncs::SyncsPage />
+                    <Route path=path!("/settings") view=routes::settings::AccountSettingsPage />
+                    <Route
+                        path=path!("/settings/connected-apps")
+                        view=routes::connected_apps::ConnectedAppsPage
+                    />
+                    <Route path=path!("/settings/users") view=routes::users::UsersPage />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}
+
+/// Paths only super users may open; the server also answers them with 403 for anyone else.
+pub const SUPER_USER_PATHS: [&str; 3] = ["/crm", "/settings/connected-apps", "/settings/users"];
+
+/// Entry point of the WASM bundle.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

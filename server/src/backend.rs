@@ -1,0 +1,190 @@
+//! The server side of the server functions: `app::api::backend::Backend`, bound to one request's session.
+//!
+//! Every method that touches CRM or people data starts by proving who the caller is ([`RequestBackend::super_user`]);
+//! every storage call is scoped to the caller's workspace. This is the only place internal errors become
+//! [`ApiError`]: the real error is logged under a short reference, the user sees only the reference.
+
+use crate::auth::{password, throttle, SESSION_USER_ID};
+use crate::storage::people::UserRecord;
+use crate::storage::{now_unix, Storage, StorageError, WorkspaceId};
+use app::api::backend::Backend;
+use app::api::crm::ConnectionSummary;
+use app::error::ApiError;
+use secrecy::SecretString;
+use shared::{EmailAddress, Me, NewUser, Role, UserView};
+use tokio::sync::OnceCell;
+use tower_sessions::Session;
+
+pub struct RequestBackend {
+    storage: Storage,
+    session: Session,
+    caller: OnceCell<Option<Me>>,
+}
+
+impl RequestBackend {
+    pub fn new(storage: Storage, session: Session) -> Self {
+        Self {
+            storage,
+            session,
+            caller: OnceCell::new(),
+        }
+    }
+
+    /// The signed-in person, read once per request.
+    ///
+    /// # Errors
+    /// Session or database faults.
+    pub async fn caller(&self) -> Result<Option<Me>, ApiError> {
+        self.caller
+            .get_or_try_init(|| async {
+                let user_id: Option<i64> = self.session.get(SESSION_USER_ID).await.map_err(internal)?;
+                match user_id {
+                    None => Ok(None),
+                    // A deleted user's session simply stops working.
+                    Some(id) => self.storage.find_member(id).await.map_err(ApiError::from),
+                }
+            })
+            .await
+            .cloned()
+    }
+
+    async fn signed_in(&self) -> Result<Me, ApiError> {
+        self.caller().await?.ok_or(ApiError::Unauthenticated)
+    }
+
+    /// The caller's workspace, if they are a super user of it; otherwise 401 / 403.
+    async fn super_user(&self) -> Result<WorkspaceId, ApiError> {
+        let me = self.signed_in().await?;
+        if me.user.role.is_super_user() {
+            Ok(WorkspaceId(me.workspace.id))
+        } else {
+            tracing::info!(user_id = me.user.id, "refused: super users only");
+            Err(ApiError::super_users_only())
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl Backend for RequestBackend {
+    async fn me(&self) -> Result<Option<Me>, ApiError> {
+        self.caller().await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn sign_in(&self, email: String, password: String) -> Result<Me, ApiError> {
+        // An unparseable email is just another wrong credential: one message for every failure.
+        let email = EmailAddress::parse(&email).map_err(|_| ApiError::WrongCredentials)?;
+        let now = now_unix();
+        let locked_until = self.storage.sign_in_locked_until(&email).await?;
+        if locked_until > now {
+            return Err(ApiError::TooManyAttempts {
+                retry_after_secs: u64::try_from(locked_until - now).unwrap_or(1),
+            });
+        }
+        let credentials = self.storage.find_credentials(&email).await?;
+        let (user_id, hash) = match credentials {
+            Some(c) => (Some(c.user_id), Some(c.password_hash)),
+            None => (None, None),
+        };
+        let matches = password::verify(SecretString::from(password), hash).await.map_err(internal)?;
+        let Some(user_id) = user_id.filter(|_| matches) else {
+            let failures = self.storage.record_sign_in_failure(&email).await?;
+            let lock = throttle::lock_seconds(failures);
+            if lock > 0 {
+                self.storage.lock_sign_in(&email, now + lock).await?;
+            }
+            tracing::info!(failures, lock_seconds = lock, "sign-in failed");
+            return Err(ApiError::WrongCredentials);
+        };
+        self.storage.clear_sign_in_failures(&email).await?;
+        // A new session id at sign-in, so an id planted before sign-in is worthless after it.
+        self.session.cycle_id().await.map_err(internal)?;
+        self.session.insert(SESSION_USER_ID, user_id).await.map_err(internal)?;
+        tracing::info!(user_id, "signed in");
+        let me = self.storage.find_member(user_id).await?.ok_or(ApiError::WrongCredentials)?;
+        let _ = self.caller.set(Some(me.clone()));
+        Ok(me)
+    }
+
+    async fn sign_out(&self) -> Result<(), ApiError> {
+        self.session.flush().await.map_err(internal)
+    }
+
+    async fn require_super_user(&self) -> Result<(), ApiError> {
+        self.super_user().await.map(|_| ())
+    }
+
+    async fn list_users(&self) -> Result<Vec<UserView>, ApiError> {
+        let workspace = self.super_user().await?;
+        Ok(self.storage.list_users(workspace).await?)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn add_user(&self, user: NewUser) -> Result<UserView, ApiError> {
+        let workspace = self.super_user().await?;
+        let hash = password::hash(SecretString::from(user.password)).await.map_err(internal)?;
+        let record = UserRecord {
+            email: &user.email,
+            name: &user.name,
+            role: user.role,
+            password_hash: &hash,
+        };
+        let created = self.storage.create_user(workspace, &record).await.map_err(|e| match e {
+            StorageError::Duplicate(_) => ApiError::Invalid {
+                field: "email".into(),
+                reason: "Email: someone with this email already has an account".into(),
+            },
+            other => other.into(),
+        })?;
+        tracing::info!(user_id = created.id, role = created.role.as_str(), "user added");
+        Ok(created)
+    }
+
+    async fn change_role(&self, user_id: i64, role: Role) -> Result<UserView, ApiError> {
+        let workspace = self.super_user().await?;
+        let changed = self.storage.set_role(workspace, user_id, role).await?;
+        tracing::info!(user_id, role = role.as_str(), "role changed");
+        Ok(changed)
+    }
+
+    async fn list_connections(&self) -> Result<Vec<ConnectionSummary>, ApiError> {
+        let workspace = self.super_user().await?;
+        Ok(self.storage.list_connections(workspace).await?)
+    }
+}
+
+impl From<StorageError> for ApiError {
+    fn from(e: StorageError) -> Self {
+        match e {
+            StorageError::Duplicate(what) => ApiError::Conflict(format!("That {what} already exists.")),
+            StorageError::NotFound(what) => ApiError::NotFound(capitalise(what)),
+            StorageError::LastSuperUser => ApiError::Conflict(
+                "A workspace needs at least one super user: make someone else a super user first.".into(),
+            ),
+            other => internal(other),
+        }
+    }
+}
+
+/// Logs an internal failure with its cause chain under a short reference, and returns the error the user
+/// sees: the reference only.
+pub fn internal<E: std::error::Error>(error: E) -> ApiError {
+    let reference = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
+    let mut chain = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        chain.push_str(": ");
+        chain.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    tracing::error!(reference, error = chain, "request failed");
+    ApiError::Internal(reference)
+}
+
+fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}

@@ -1,0 +1,242 @@
+//! Settings, read once from environment variables at start-up. A bad value stops the server with a
+//! message that names the variable; nothing reads the environment after this.
+
+use secrecy::SecretString;
+use shared::{EmailAddress, WorkspaceName};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug)]
+pub struct Settings {
+    /// `sqlite:` (default, under the data directory) or `postgres://`.
+    pub database_url: String,
+    /// Where the SQLite database and other local files live.
+    pub data_dir: PathBuf,
+    /// Address to listen on; port 0 picks a free one (tests).
+    pub addr: SocketAddr,
+    /// Where cargo-leptos put the WASM bundle, CSS and assets.
+    pub site_root: String,
+    /// The address people use to reach the app. `https://` makes the session cookie `Secure`.
+    pub public_url: Option<url::Url>,
+    /// Komo origins allowed to show the app in an iframe; every other origin is refused.
+    pub frame_ancestors: Vec<String>,
+    pub session_idle: Duration,
+    pub log_format: LogFormat,
+    pub bootstrap: Bootstrap,
+}
+
+/// The first workspace and super user, created on first start when the database has none.
+#[derive(Debug)]
+pub struct Bootstrap {
+    pub workspace_name: WorkspaceName,
+    pub admin_email: EmailAddress,
+    pub admin_name: String,
+    /// `None`: a password is generated and printed once.
+    pub admin_password: Option<SecretString>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{var}: {reason} (got {value:?})")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub value: String,
+    pub reason: String,
+}
+
+impl Settings {
+    /// # Errors
+    /// The first variable whose value is unusable, named.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup`, so tests can pass their own variables.
+    ///
+    /// # Errors
+    /// The first variable whose value is unusable, named.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let data_dir = PathBuf::from(get("KOMO_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let database_url = match get("DATABASE_URL") {
+            Some(url) => parse_database_url(&url)?,
+            None => format!("sqlite://{}", data_dir.join("komo-sync.db").display()),
+        };
+        let addr_var = if get("KOMO_ADDR").is_some() { "KOMO_ADDR" } else { "LEPTOS_SITE_ADDR" };
+        let addr_raw = get(addr_var).unwrap_or_else(|| "127.0.0.1:3000".into());
+        let addr = addr_raw
+            .parse()
+            .map_err(|_| invalid(addr_var, &addr_raw, "expected host:port, e.g. 127.0.0.1:3000"))?;
+        let public_url = get("KOMO_PUBLIC_URL").map(|raw| parse_origin("KOMO_PUBLIC_URL", &raw)).transpose()?;
+        let frame_ancestors = match get("KOMO_FRAME_ANCESTORS") {
+            None => Vec::new(),
+            Some(raw) => raw
+                .split([',', ' '])
+                .filter(|s| !s.is_empty())
+                .map(|origin| {
+                    parse_origin("KOMO_FRAME_ANCESTORS", origin)
+                        .map(|url| url.origin().ascii_serialization())
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        let session_idle = match get("KOMO_SESSION_IDLE_MINUTES") {
+            None => Duration::from_secs(12 * 60 * 60),
+            Some(raw) => match raw.parse::<u64>() {
+                Ok(minutes) if minutes > 0 => Duration::from_secs(minutes * 60),
+                _ => return Err(invalid("KOMO_SESSION_IDLE_MINUTES", &raw, "expected a whole number of minutes > 0")),
+            },
+        };
+        let log_format = match get("KOMO_LOG_FORMAT").as_deref() {
+            None | Some("pretty") => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some(other) => return Err(invalid("KOMO_LOG_FORMAT", other, "expected pretty or json")),
+        };
+        let bootstrap = Bootstrap::from_lookup(&get)?;
+        Ok(Settings {
+            database_url,
+            data_dir,
+            addr,
+            site_root: get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
+            public_url,
+            frame_ancestors,
+            session_idle,
+            log_format,
+            bootstrap,
+        })
+    }
+
+    /// Cookies get `Secure` only when people reach us over HTTPS; a browser drops Secure cookies on http.
+    pub fn serves_https(&self) -> bool {
+        self.public_url.as_ref().is_some_and(|u| u.scheme() == "https")
+    }
+}
+
+impl Bootstrap {
+    fn from_lookup(get: &impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let name_raw = get("KOMO_WORKSPACE_NAME").unwrap_or_else(|| "Komo Demo".into());
+        let workspace_name = WorkspaceName::parse(&name_raw)
+            .map_err(|e| invalid("KOMO_WORKSPACE_NAME", &name_raw, &e.to_string()))?;
+        let email_raw = get("KOMO_ADMIN_EMAIL").unwrap_or_else(|| "admin@komo.example".into());
+        let admin_email =
+            EmailAddress::parse(&email_raw).map_err(|e| invalid("KOMO_ADMIN_EMAIL", &email_raw, &e.to_string()))?;
+        let admin_password = match get("KOMO_ADMIN_PASSWORD") {
+            None => None,
+            Some(p) if p.chars().count() >= shared::MIN_PASSWORD_LEN => Some(SecretString::from(p)),
+            Some(_) => {
+                return Err(invalid(
+                    "KOMO_ADMIN_PASSWORD",
+                    "(hidden)",
+                    &format!("must be at least {} characters", shared::MIN_PASSWORD_LEN),
+                ))
+            }
+        };
+        Ok(Bootstrap {
+            workspace_name,
+            admin_email,
+            admin_name: get("KOMO_ADMIN_NAME").unwrap_or_else(|| "Super User".into()),
+            admin_password,
+        })
+    }
+}
+
+fn parse_database_url(raw: &str) -> Result<String, ConfigError> {
+    let supported = ["sqlite:", "postgres://", "postgresql://"];
+    if supported.iter().any(|scheme| raw.starts_with(scheme)) {
+        Ok(raw.to_owned())
+    } else {
+        // Never echo a database URL: it may carry a password.
+        Err(invalid("DATABASE_URL", "(hidden)", "must start with sqlite: or postgres://"))
+    }
+}
+
+/// An origin: scheme and host (and port), no path, query or credentials.
+fn parse_origin(var: &'static str, raw: &str) -> Result<url::Url, ConfigError> {
+    let url = url::Url::parse(raw).map_err(|e| invalid(var, raw, &format!("not a URL ({e})")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid(var, raw, "must start with https:// (or http:// for local use)"));
+    }
+    if url.host_str().is_none() || !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid(var, raw, "must name a host and carry no credentials"));
+    }
+    if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid(var, raw, "must be an origin only, with no path, e.g. https://app.komo.tech"));
+    }
+    Ok(url)
+}
+
+fn invalid(var: &'static str, value: &str, reason: &str) -> ConfigError {
+    ConfigError {
+        var,
+        value: value.to_owned(),
+        reason: reason.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Settings::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_give_sqlite_under_the_data_directory() {
+        let s = settings(&[]).expect("defaults are valid");
+        assert_eq!(s.database_url, "sqlite://./data/komo-sync.db");
+        assert_eq!(s.addr.to_string(), "127.0.0.1:3000");
+        assert!(!s.serves_https());
+        assert!(s.frame_ancestors.is_empty());
+        assert!(s.bootstrap.admin_password.is_none());
+    }
+
+    #[test]
+    fn each_bad_variable_is_named_in_the_error() {
+        let cases = [
+            ("DATABASE_URL", "mysql://x"),
+            ("LEPTOS_SITE_ADDR", "not an address"),
+            ("KOMO_PUBLIC_URL", "ftp://example.com"),
+            ("KOMO_PUBLIC_URL", "https://example.com/path"),
+            ("KOMO_FRAME_ANCESTORS", "https://ok.example.com, https://user:pw@bad.example.com"),
+            ("KOMO_SESSION_IDLE_MINUTES", "0"),
+            ("KOMO_LOG_FORMAT", "xml"),
+            ("KOMO_ADMIN_EMAIL", "admin"),
+            ("KOMO_ADMIN_PASSWORD", "short"),
+            ("KOMO_WORKSPACE_NAME", &"x".repeat(81)),
+        ];
+        for (var, value) in cases {
+            let err = settings(&[(var, value)]).expect_err(var);
+            assert_eq!(err.var, var, "{value}");
+            assert!(err.to_string().starts_with(var), "{err}");
+        }
+    }
+
+    #[test]
+    fn secrets_are_never_echoed_in_errors() {
+        let err = settings(&[("KOMO_ADMIN_PASSWORD", "hunter2")]).expect_err("too short");
+        assert!(!err.to_string().contains("hunter2"));
+        let err = settings(&[("DATABASE_URL", "mysql://u:topsecret@h/db")]).expect_err("bad scheme");
+        assert!(!err.to_string().contains("topsecret"));
+    }
+
+    #[test]
+    fn frame_ancestors_are_normalised_origins() {
+        let s = settings(&[("KOMO_FRAME_ANCESTORS", "https://app.komo.tech, https://HUB.komo.tech:8443")])
+            .expect("valid origins");
+        assert_eq!(s.frame_ancestors, ["https://app.komo.tech", "https://hub.komo.tech:8443"]);
+    }
+
+    #[test]
+    fn https_public_url_turns_on_secure_cookies() {
+        let s = settings(&[("KOMO_PUBLIC_URL", "https://sync.komo.tech")]).expect("valid");
+        assert!(s.serves_https());
+    }
+}

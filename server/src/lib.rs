@@ -1,0 +1,21 @@
+//! The Komo CRM Sync server: serves the Leptos app, runs its server functions, owns persistence.
+//! Reading order: `main.rs` → [`config`] → [`startup`] → [`http`] → [`backend`] → [`storage`].
+
+/// Passwords, throttling, session keys.
+pub mod auth;
+/// `impl Backend`: server functions' access to everything, with role checks.
+pub mod backend;
+/// First start: the first workspace and super user.
+pub mod bootstrap;
+/// Settings from environment variables.
+pub mod config;
+/// Routes and middleware outside Leptos.
+pub mod http;
+/// Builds the app from settings.
+pub mod startup;
+/// Shared handler state.
+pub mod state;
+/// SQLite and PostgreSQL.
+pub mod storage;
+/// Logs.
+pub mod telemetry;

@@ -1,0 +1,131 @@
+//! Builds the whole application from [`Settings`]: database, migrations, first-start bootstrap, sessions,
+//! routes. Binding happens here so callers (tests) learn the real port when they ask for port 0.
+
+use crate::bootstrap::{ensure_first_workspace, BootstrapError, FirstStart};
+use crate::config::Settings;
+use crate::http::{self, security::SecurityPolicy};
+use crate::state::AppState;
+use crate::storage::{SessionStore, Storage, StorageError};
+use axum::routing::get;
+use axum::Router;
+use leptos::config::LeptosOptions;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("could not create the data directory {path}")]
+    DataDir { path: String, source: std::io::Error },
+    #[error("could not open the database")]
+    Storage(#[from] StorageError),
+    #[error("could not set up the session store")]
+    Sessions(#[source] sqlx::Error),
+    #[error("could not create the first workspace")]
+    Bootstrap(#[from] BootstrapError),
+    #[error("could not listen on {addr}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    storage: Storage,
+    /// Set on the very first start only.
+    pub first_start: Option<FirstStart>,
+}
+
+/// The name cargo-leptos gives the WASM/CSS bundle (`name` in `[[workspace.metadata.leptos]]`).
+const OUTPUT_NAME: &str = "komo-sync";
+
+impl Application {
+    /// # Errors
+    /// Any start-up step that fails, named.
+    pub async fn build(settings: &Settings) -> Result<Self, StartupError> {
+        if settings.database_url.starts_with("sqlite:") {
+            std::fs::create_dir_all(&settings.data_dir).map_err(|source| StartupError::DataDir {
+                path: settings.data_dir.display().to_string(),
+                source,
+            })?;
+        }
+        let storage = Storage::connect(&settings.database_url).await?;
+        let sessions = SessionStore::for_storage(&storage).await.map_err(StartupError::Sessions)?;
+        tokio::spawn(sessions.clone().delete_expired_every(std::time::Duration::from_secs(600)));
+        let first_start = ensure_first_workspace(&storage, &settings.bootstrap).await?;
+
+        let listener = TcpListener::bind(settings.addr)
+            .await
+            .map_err(|source| StartupError::Bind { addr: settings.addr, source })?;
+        let addr = listener.local_addr().map_err(|source| StartupError::Bind { addr: settings.addr, source })?;
+
+        let leptos_options = LeptosOptions::builder()
+            .output_name(std::env::var("LEPTOS_OUTPUT_NAME").unwrap_or_else(|_| OUTPUT_NAME.into()))
+            .site_root(settings.site_root.as_str())
+            .site_addr(addr)
+            .build();
+        let routes = generate_route_list(app::App);
+        let state = AppState {
+            storage: storage.clone(),
+            leptos_options: leptos_options.clone(),
+            routes: Arc::new(routes.clone()),
+            security: Arc::new(SecurityPolicy::from_settings(settings)),
+        };
+
+        let session_layer = session_layer(sessions, settings);
+        let router = Router::new()
+            .leptos_routes_with_handler(routes, get(http::pages::page))
+            .route("/api/{*fn_name}", get(http::pages::server_fn).post(http::pages::server_fn))
+            .route("/healthz", get(http::health::healthz))
+            .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+            .layer(session_layer)
+            .layer(axum::middleware::from_fn_with_state(state.clone(), http::security::middleware))
+            .layer(tower_http::trace::TraceLayer::new_for_http())
+            .with_state(state);
+
+        Ok(Self {
+            listener,
+            router,
+            storage,
+            first_start,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or_default()
+    }
+
+    pub fn storage(&self) -> &Storage {
+        &self.storage
+    }
+
+    /// Serves until `shutdown` completes, then lets in-flight requests finish and closes the pool.
+    ///
+    /// # Errors
+    /// When the listener fails.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let storage = self.storage.clone();
+        let result = axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await;
+        storage.close().await;
+        result
+    }
+}
+
+/// Session cookie: HttpOnly always; Secure when served over HTTPS. SameSite=Lax by default; when the app
+/// may be framed by Komo (another site), the browser only sends the cookie inside the iframe with
+/// SameSite=None, which browsers accept only together with Secure, so that needs HTTPS.
+fn session_layer(store: SessionStore, settings: &Settings) -> SessionManagerLayer<SessionStore> {
+    let framed_over_https = settings.serves_https() && !settings.frame_ancestors.is_empty();
+    let idle = time::Duration::try_from(settings.session_idle).unwrap_or(time::Duration::hours(12));
+    SessionManagerLayer::new(store)
+        .with_name("komo_sync_session")
+        .with_http_only(true)
+        .with_secure(settings.serves_https())
+        .with_same_site(if framed_over_https { SameSite::None } else { SameSite::Lax })
+        .with_expiry(Expiry::OnInactivity(idle))
+}

@@ -1,0 +1,20 @@
+use crate::storage::Storage;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use leptos_axum::AxumRouteListing;
+use std::sync::Arc;
+
+/// What every request handler shares. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub storage: Storage,
+    pub leptos_options: LeptosOptions,
+    pub routes: Arc<Vec<AxumRouteListing>>,
+    pub security: Arc<crate::http::security::SecurityPolicy>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}

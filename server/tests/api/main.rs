@@ -1,0 +1,11 @@
+//! Integration tests: each starts the real server on an ephemeral port with a fresh database — a temp-file
+//! SQLite by default, a fresh PostgreSQL database when `TEST_DATABASE_URL` is set. The test command runs
+//! this suite once for each. All tests build as one binary.
+
+mod auth;
+mod helpers;
+mod pages;
+mod roles;
+mod sessions;
+mod storage;
+mod tenants;

@@ -1,0 +1,9 @@
+#![doc = include_str!("../README.md")]
+
+/// Email addresses: parsed once, stored lower-cased.
+pub mod email;
+/// Workspaces, people and their roles.
+pub mod people;
+
+pub use email::{EmailAddress, EmailError};
+pub use people::{initials_of, Me, MIN_PASSWORD_LEN, NewUser, NewUserError, Role, UserView, WorkspaceName, WorkspaceView};
