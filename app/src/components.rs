@@ -1,4 +1,5 @@
 pub mod empty_state;
+pub mod icon;
 pub mod page_header;
 pub mod shell;
 pub mod spinner;

@@ -1,3 +1,4 @@
+use crate::components::icon::Icon;
 use leptos::prelude::*;
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
@@ -79,14 +80,16 @@ impl FromServerFnError for ApiError {
 #[component]
 pub fn ErrorView(error: ApiError) -> impl IntoView {
     let (title, icon) = match &error {
-        ApiError::Forbidden { .. } => ("Super users only", "🔒"),
-        ApiError::Unauthenticated => ("Signed out", "🔑"),
-        ApiError::NotFound(_) => ("Not found", "🔍"),
-        _ => ("Something went wrong", "⚠️"),
+        ApiError::Forbidden { .. } => ("Super users only", "lock"),
+        ApiError::Unauthenticated => ("Signed out", "key"),
+        ApiError::NotFound(_) => ("Not found", "compass"),
+        _ => ("Something went wrong", "alert"),
     };
     view! {
         <div class="panel error-panel" role="alert" data-status=error.status()>
-            <div class="empty-icon" aria-hidden="true">{icon}</div>
+            <div class="empty-icon">
+                <Icon name=icon />
+            </div>
             <h2>{title}</h2>
             <p>{error.to_string()}</p>
         </div>

@@ -73,4 +73,8 @@ pub const SUPER_USER_PATHS: [&str; 3] = ["/crm", "/settings/connected-apps", "/s
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_body(App);
+    // A marker for the browser tests (and anyone debugging): the page is interactive from here on.
+    if let Some(body) = leptos::prelude::document().body() {
+        let _ = body.set_attribute("data-hydrated", "true");
+    }
 }

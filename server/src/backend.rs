@@ -37,7 +37,8 @@ impl RequestBackend {
     pub async fn caller(&self) -> Result<Option<Me>, ApiError> {
         self.caller
             .get_or_try_init(|| async {
-                let user_id: Option<i64> = self.session.get(SESSION_USER_ID).await.map_err(internal)?;
+                let user_id: Option<i64> =
+                    self.session.get(SESSION_USER_ID).await.map_err(internal)?;
                 match user_id {
                     None => Ok(None),
                     // A deleted user's session simply stops working.
@@ -86,7 +87,9 @@ impl Backend for RequestBackend {
             Some(c) => (Some(c.user_id), Some(c.password_hash)),
             None => (None, None),
         };
-        let matches = password::verify(SecretString::from(password), hash).await.map_err(internal)?;
+        let matches = password::verify(SecretString::from(password), hash)
+            .await
+            .map_err(internal)?;
         let Some(user_id) = user_id.filter(|_| matches) else {
             let failures = self.storage.record_sign_in_failure(&email).await?;
             let lock = throttle::lock_seconds(failures);
@@ -99,9 +102,16 @@ impl Backend for RequestBackend {
         self.storage.clear_sign_in_failures(&email).await?;
         // A new session id at sign-in, so an id planted before sign-in is worthless after it.
         self.session.cycle_id().await.map_err(internal)?;
-        self.session.insert(SESSION_USER_ID, user_id).await.map_err(internal)?;
+        self.session
+            .insert(SESSION_USER_ID, user_id)
+            .await
+            .map_err(internal)?;
         tracing::info!(user_id, "signed in");
-        let me = self.storage.find_member(user_id).await?.ok_or(ApiError::WrongCredentials)?;
+        let me = self
+            .storage
+            .find_member(user_id)
+            .await?
+            .ok_or(ApiError::WrongCredentials)?;
         let _ = self.caller.set(Some(me.clone()));
         Ok(me)
     }
@@ -122,21 +132,31 @@ impl Backend for RequestBackend {
     #[tracing::instrument(skip_all)]
     async fn add_user(&self, user: NewUser) -> Result<UserView, ApiError> {
         let workspace = self.super_user().await?;
-        let hash = password::hash(SecretString::from(user.password)).await.map_err(internal)?;
+        let hash = password::hash(SecretString::from(user.password))
+            .await
+            .map_err(internal)?;
         let record = UserRecord {
             email: &user.email,
             name: &user.name,
             role: user.role,
             password_hash: &hash,
         };
-        let created = self.storage.create_user(workspace, &record).await.map_err(|e| match e {
-            StorageError::Duplicate(_) => ApiError::Invalid {
-                field: "email".into(),
-                reason: "Email: someone with this email already has an account".into(),
-            },
-            other => other.into(),
-        })?;
-        tracing::info!(user_id = created.id, role = created.role.as_str(), "user added");
+        let created = self
+            .storage
+            .create_user(workspace, &record)
+            .await
+            .map_err(|e| match e {
+                StorageError::Duplicate(_) => ApiError::Invalid {
+                    field: "email".into(),
+                    reason: "Email: someone with this email already has an account".into(),
+                },
+                other => other.into(),
+            })?;
+        tracing::info!(
+            user_id = created.id,
+            role = created.role.as_str(),
+            "user added"
+        );
         Ok(created)
     }
 
@@ -156,10 +176,13 @@ impl Backend for RequestBackend {
 impl From<StorageError> for ApiError {
     fn from(e: StorageError) -> Self {
         match e {
-            StorageError::Duplicate(what) => ApiError::Conflict(format!("That {what} already exists.")),
+            StorageError::Duplicate(what) => {
+                ApiError::Conflict(format!("That {what} already exists."))
+            }
             StorageError::NotFound(what) => ApiError::NotFound(capitalise(what)),
             StorageError::LastSuperUser => ApiError::Conflict(
-                "A workspace needs at least one super user: make someone else a super user first.".into(),
+                "A workspace needs at least one super user: make someone else a super user first."
+                    .into(),
             ),
             other => internal(other),
         }

@@ -26,7 +26,10 @@ pub struct FirstStart {
 ///
 /// # Errors
 /// Database or hashing faults.
-pub async fn ensure_first_workspace(storage: &Storage, bootstrap: &Bootstrap) -> Result<Option<FirstStart>, BootstrapError> {
+pub async fn ensure_first_workspace(
+    storage: &Storage,
+    bootstrap: &Bootstrap,
+) -> Result<Option<FirstStart>, BootstrapError> {
     if storage.count_workspaces().await? > 0 {
         return Ok(None);
     }
@@ -47,7 +50,10 @@ pub async fn ensure_first_workspace(storage: &Storage, bootstrap: &Bootstrap) ->
             },
         )
         .await?;
-    tracing::info!(workspace_id = workspace.0, "created the first workspace and its super user");
+    tracing::info!(
+        workspace_id = workspace.0,
+        "created the first workspace and its super user"
+    );
     Ok(Some(FirstStart {
         email: bootstrap.admin_email.to_string(),
         generated_password: generated.then_some(password),

@@ -68,12 +68,22 @@ impl Settings {
             Some(url) => parse_database_url(&url)?,
             None => format!("sqlite://{}", data_dir.join("komo-sync.db").display()),
         };
-        let addr_var = if get("KOMO_ADDR").is_some() { "KOMO_ADDR" } else { "LEPTOS_SITE_ADDR" };
+        let addr_var = if get("KOMO_ADDR").is_some() {
+            "KOMO_ADDR"
+        } else {
+            "LEPTOS_SITE_ADDR"
+        };
         let addr_raw = get(addr_var).unwrap_or_else(|| "127.0.0.1:3000".into());
-        let addr = addr_raw
-            .parse()
-            .map_err(|_| invalid(addr_var, &addr_raw, "expected host:port, e.g. 127.0.0.1:3000"))?;
-        let public_url = get("KOMO_PUBLIC_URL").map(|raw| parse_origin("KOMO_PUBLIC_URL", &raw)).transpose()?;
+        let addr = addr_raw.parse().map_err(|_| {
+            invalid(
+                addr_var,
+                &addr_raw,
+                "expected host:port, e.g. 127.0.0.1:3000",
+            )
+        })?;
+        let public_url = get("KOMO_PUBLIC_URL")
+            .map(|raw| parse_origin("KOMO_PUBLIC_URL", &raw))
+            .transpose()?;
         let frame_ancestors = match get("KOMO_FRAME_ANCESTORS") {
             None => Vec::new(),
             Some(raw) => raw
@@ -89,13 +99,21 @@ impl Settings {
             None => Duration::from_secs(12 * 60 * 60),
             Some(raw) => match raw.parse::<u64>() {
                 Ok(minutes) if minutes > 0 => Duration::from_secs(minutes * 60),
-                _ => return Err(invalid("KOMO_SESSION_IDLE_MINUTES", &raw, "expected a whole number of minutes > 0")),
+                _ => {
+                    return Err(invalid(
+                        "KOMO_SESSION_IDLE_MINUTES",
+                        &raw,
+                        "expected a whole number of minutes > 0",
+                    ))
+                }
             },
         };
         let log_format = match get("KOMO_LOG_FORMAT").as_deref() {
             None | Some("pretty") => LogFormat::Pretty,
             Some("json") => LogFormat::Json,
-            Some(other) => return Err(invalid("KOMO_LOG_FORMAT", other, "expected pretty or json")),
+            Some(other) => {
+                return Err(invalid("KOMO_LOG_FORMAT", other, "expected pretty or json"))
+            }
         };
         let bootstrap = Bootstrap::from_lookup(&get)?;
         Ok(Settings {
@@ -113,7 +131,9 @@ impl Settings {
 
     /// Cookies get `Secure` only when people reach us over HTTPS; a browser drops Secure cookies on http.
     pub fn serves_https(&self) -> bool {
-        self.public_url.as_ref().is_some_and(|u| u.scheme() == "https")
+        self.public_url
+            .as_ref()
+            .is_some_and(|u| u.scheme() == "https")
     }
 }
 
@@ -123,8 +143,8 @@ impl Bootstrap {
         let workspace_name = WorkspaceName::parse(&name_raw)
             .map_err(|e| invalid("KOMO_WORKSPACE_NAME", &name_raw, &e.to_string()))?;
         let email_raw = get("KOMO_ADMIN_EMAIL").unwrap_or_else(|| "admin@komo.example".into());
-        let admin_email =
-            EmailAddress::parse(&email_raw).map_err(|e| invalid("KOMO_ADMIN_EMAIL", &email_raw, &e.to_string()))?;
+        let admin_email = EmailAddress::parse(&email_raw)
+            .map_err(|e| invalid("KOMO_ADMIN_EMAIL", &email_raw, &e.to_string()))?;
         let admin_password = match get("KOMO_ADMIN_PASSWORD") {
             None => None,
             Some(p) if p.chars().count() >= shared::MIN_PASSWORD_LEN => Some(SecretString::from(p)),
@@ -151,7 +171,11 @@ fn parse_database_url(raw: &str) -> Result<String, ConfigError> {
         Ok(raw.to_owned())
     } else {
         // Never echo a database URL: it may carry a password.
-        Err(invalid("DATABASE_URL", "(hidden)", "must start with sqlite: or postgres://"))
+        Err(invalid(
+            "DATABASE_URL",
+            "(hidden)",
+            "must start with sqlite: or postgres://",
+        ))
     }
 }
 
@@ -159,13 +183,25 @@ fn parse_database_url(raw: &str) -> Result<String, ConfigError> {
 fn parse_origin(var: &'static str, raw: &str) -> Result<url::Url, ConfigError> {
     let url = url::Url::parse(raw).map_err(|e| invalid(var, raw, &format!("not a URL ({e})")))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(invalid(var, raw, "must start with https:// (or http:// for local use)"));
+        return Err(invalid(
+            var,
+            raw,
+            "must start with https:// (or http:// for local use)",
+        ));
     }
     if url.host_str().is_none() || !url.username().is_empty() || url.password().is_some() {
-        return Err(invalid(var, raw, "must name a host and carry no credentials"));
+        return Err(invalid(
+            var,
+            raw,
+            "must name a host and carry no credentials",
+        ));
     }
     if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
-        return Err(invalid(var, raw, "must be an origin only, with no path, e.g. https://app.komo.tech"));
+        return Err(invalid(
+            var,
+            raw,
+            "must be an origin only, with no path, e.g. https://app.komo.tech",
+        ));
     }
     Ok(url)
 }
@@ -184,7 +220,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
-        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Settings::from_lookup(|name| map.get(name).cloned())
     }
 
@@ -205,7 +244,10 @@ mod tests {
             ("LEPTOS_SITE_ADDR", "not an address"),
             ("KOMO_PUBLIC_URL", "ftp://example.com"),
             ("KOMO_PUBLIC_URL", "https://example.com/path"),
-            ("KOMO_FRAME_ANCESTORS", "https://ok.example.com, https://user:pw@bad.example.com"),
+            (
+                "KOMO_FRAME_ANCESTORS",
+                "https://ok.example.com, https://user:pw@bad.example.com",
+            ),
             ("KOMO_SESSION_IDLE_MINUTES", "0"),
             ("KOMO_LOG_FORMAT", "xml"),
             ("KOMO_ADMIN_EMAIL", "admin"),
@@ -223,15 +265,22 @@ mod tests {
     fn secrets_are_never_echoed_in_errors() {
         let err = settings(&[("KOMO_ADMIN_PASSWORD", "hunter2")]).expect_err("too short");
         assert!(!err.to_string().contains("hunter2"));
-        let err = settings(&[("DATABASE_URL", "mysql://u:topsecret@h/db")]).expect_err("bad scheme");
+        let err =
+            settings(&[("DATABASE_URL", "mysql://u:topsecret@h/db")]).expect_err("bad scheme");
         assert!(!err.to_string().contains("topsecret"));
     }
 
     #[test]
     fn frame_ancestors_are_normalised_origins() {
-        let s = settings(&[("KOMO_FRAME_ANCESTORS", "https://app.komo.tech, https://HUB.komo.tech:8443")])
-            .expect("valid origins");
-        assert_eq!(s.frame_ancestors, ["https://app.komo.tech", "https://hub.komo.tech:8443"]);
+        let s = settings(&[(
+            "KOMO_FRAME_ANCESTORS",
+            "https://app.komo.tech, https://HUB.komo.tech:8443",
+        )])
+        .expect("valid origins");
+        assert_eq!(
+            s.frame_ancestors,
+            ["https://app.komo.tech", "https://hub.komo.tech:8443"]
+        );
     }
 
     #[test]

@@ -20,7 +20,10 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
     #[error("could not create the data directory {path}")]
-    DataDir { path: String, source: std::io::Error },
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("could not open the database")]
     Storage(#[from] StorageError),
     #[error("could not set up the session store")]
@@ -28,7 +31,10 @@ pub enum StartupError {
     #[error("could not create the first workspace")]
     Bootstrap(#[from] BootstrapError),
     #[error("could not listen on {addr}")]
-    Bind { addr: SocketAddr, source: std::io::Error },
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
 }
 
 pub struct Application {
@@ -47,20 +53,35 @@ impl Application {
     /// Any start-up step that fails, named.
     pub async fn build(settings: &Settings) -> Result<Self, StartupError> {
         if settings.database_url.starts_with("sqlite:") {
-            std::fs::create_dir_all(&settings.data_dir).map_err(|source| StartupError::DataDir {
-                path: settings.data_dir.display().to_string(),
-                source,
+            std::fs::create_dir_all(&settings.data_dir).map_err(|source| {
+                StartupError::DataDir {
+                    path: settings.data_dir.display().to_string(),
+                    source,
+                }
             })?;
         }
         let storage = Storage::connect(&settings.database_url).await?;
-        let sessions = SessionStore::for_storage(&storage).await.map_err(StartupError::Sessions)?;
-        tokio::spawn(sessions.clone().delete_expired_every(std::time::Duration::from_secs(600)));
+        let sessions = SessionStore::for_storage(&storage)
+            .await
+            .map_err(StartupError::Sessions)?;
+        tokio::spawn(
+            sessions
+                .clone()
+                .delete_expired_every(std::time::Duration::from_secs(600)),
+        );
         let first_start = ensure_first_workspace(&storage, &settings.bootstrap).await?;
 
-        let listener = TcpListener::bind(settings.addr)
-            .await
-            .map_err(|source| StartupError::Bind { addr: settings.addr, source })?;
-        let addr = listener.local_addr().map_err(|source| StartupError::Bind { addr: settings.addr, source })?;
+        let listener =
+            TcpListener::bind(settings.addr)
+                .await
+                .map_err(|source| StartupError::Bind {
+                    addr: settings.addr,
+                    source,
+                })?;
+        let addr = listener.local_addr().map_err(|source| StartupError::Bind {
+            addr: settings.addr,
+            source,
+        })?;
 
         let leptos_options = LeptosOptions::builder()
             .output_name(std::env::var("LEPTOS_OUTPUT_NAME").unwrap_or_else(|_| OUTPUT_NAME.into()))
@@ -78,11 +99,19 @@ impl Application {
         let session_layer = session_layer(sessions, settings);
         let router = Router::new()
             .leptos_routes_with_handler(routes, get(http::pages::page))
-            .route("/api/{*fn_name}", get(http::pages::server_fn).post(http::pages::server_fn))
+            .route(
+                "/api/{*fn_name}",
+                get(http::pages::server_fn).post(http::pages::server_fn),
+            )
             .route("/healthz", get(http::health::healthz))
-            .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+            .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
+                app::shell,
+            ))
             .layer(session_layer)
-            .layer(axum::middleware::from_fn_with_state(state.clone(), http::security::middleware))
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                http::security::middleware,
+            ))
             .layer(tower_http::trace::TraceLayer::new_for_http())
             .with_state(state);
 
@@ -95,7 +124,10 @@ impl Application {
     }
 
     pub fn port(&self) -> u16 {
-        self.listener.local_addr().map(|a| a.port()).unwrap_or_default()
+        self.listener
+            .local_addr()
+            .map(|a| a.port())
+            .unwrap_or_default()
     }
 
     pub fn storage(&self) -> &Storage {
@@ -106,7 +138,10 @@ impl Application {
     ///
     /// # Errors
     /// When the listener fails.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         let storage = self.storage.clone();
         let result = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
@@ -126,6 +161,10 @@ fn session_layer(store: SessionStore, settings: &Settings) -> SessionManagerLaye
         .with_name("komo_sync_session")
         .with_http_only(true)
         .with_secure(settings.serves_https())
-        .with_same_site(if framed_over_https { SameSite::None } else { SameSite::Lax })
+        .with_same_site(if framed_over_https {
+            SameSite::None
+        } else {
+            SameSite::Lax
+        })
         .with_expiry(Expiry::OnInactivity(idle))
 }

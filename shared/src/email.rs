@@ -76,7 +76,14 @@ mod tests {
 
     #[test]
     fn invalid_addresses_are_refused_with_the_input_named() {
-        for raw in ["ada", "ada@", "@example.com", "ada@example", "ada @example.com", "a@b."] {
+        for raw in [
+            "ada",
+            "ada@",
+            "@example.com",
+            "ada@example",
+            "ada @example.com",
+            "a@b.",
+        ] {
             let err = EmailAddress::parse(raw).expect_err(raw);
             assert_eq!(err, EmailError::Invalid(raw.trim().to_owned()), "{raw}");
         }

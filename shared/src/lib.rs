@@ -6,4 +6,7 @@ pub mod email;
 pub mod people;
 
 pub use email::{EmailAddress, EmailError};
-pub use people::{initials_of, Me, MIN_PASSWORD_LEN, NewUser, NewUserError, Role, UserView, WorkspaceName, WorkspaceView};
+pub use people::{
+    initials_of, Me, NewUser, NewUserError, Role, UserView, WorkspaceName, WorkspaceView,
+    MIN_PASSWORD_LEN,
+};

@@ -142,7 +142,12 @@ impl NewUserError {
 impl NewUser {
     /// # Errors
     /// The first field that is wrong, named.
-    pub fn parse(email: &str, name: &str, role: &str, password: &str) -> Result<Self, NewUserError> {
+    pub fn parse(
+        email: &str,
+        name: &str,
+        role: &str,
+        password: &str,
+    ) -> Result<Self, NewUserError> {
         let email = EmailAddress::parse(email)?;
         let name = name.trim();
         if name.is_empty() {
@@ -203,7 +208,10 @@ mod tests {
         for role in Role::ALL {
             assert_eq!(Role::parse(role.as_str()), Ok(role));
         }
-        assert_eq!(Role::parse("owner"), Err(NewUserError::Role("owner".into())));
+        assert_eq!(
+            Role::parse("owner"),
+            Err(NewUserError::Role("owner".into()))
+        );
     }
 
     #[test]
@@ -211,10 +219,22 @@ mod tests {
         let ok = NewUser::parse("a@example.com", "Ada", "member", "correct horse battery");
         assert!(ok.is_ok());
         let cases = [
-            (NewUser::parse("nope", "Ada", "member", "correct horse battery"), "email"),
-            (NewUser::parse("a@example.com", " ", "member", "correct horse battery"), "name"),
-            (NewUser::parse("a@example.com", "Ada", "boss", "correct horse battery"), "role"),
-            (NewUser::parse("a@example.com", "Ada", "member", "short"), "password"),
+            (
+                NewUser::parse("nope", "Ada", "member", "correct horse battery"),
+                "email",
+            ),
+            (
+                NewUser::parse("a@example.com", " ", "member", "correct horse battery"),
+                "name",
+            ),
+            (
+                NewUser::parse("a@example.com", "Ada", "boss", "correct horse battery"),
+                "role",
+            ),
+            (
+                NewUser::parse("a@example.com", "Ada", "member", "short"),
+                "password",
+            ),
         ];
         for (result, field) in cases {
             assert_eq!(result.expect_err(field).field(), field);

@@ -20,7 +20,8 @@ pub async fn add_user(
     use super::{backend, respond};
     let backend = backend()?;
     respond(backend.require_super_user().await)?;
-    let user = respond(shared::NewUser::parse(&email, &name, &role, &password).map_err(ApiError::from))?;
+    let user =
+        respond(shared::NewUser::parse(&email, &name, &role, &password).map_err(ApiError::from))?;
     respond(backend.add_user(user).await)
 }
 

@@ -1,3 +1,4 @@
+use crate::components::icon::Icon;
 use leptos::prelude::*;
 
 /// A friendly panel for a list with nothing in it yet: what will appear here and how to get there.
@@ -10,7 +11,9 @@ pub fn EmptyState(
 ) -> impl IntoView {
     view! {
         <div class="panel empty-state">
-            <div class="empty-icon" aria-hidden="true">{icon}</div>
+            <div class="empty-icon">
+                <Icon name=icon />
+            </div>
             <h2>{title}</h2>
             <p>{message}</p>
             {children.map(|c| view! { <div class="empty-actions">{c()}</div> })}

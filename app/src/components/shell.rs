@@ -60,14 +60,24 @@ fn TopBar(me: Me) -> impl IntoView {
 #[component]
 fn WorkspaceMenu(me: Me) -> impl IntoView {
     let sign_out = use_context::<SessionActions>().map(|a| a.sign_out);
+    // The menu closes itself after a choice: the shell stays mounted across navigations, so a plain
+    // <details> would stay open over the next page.
+    let open = RwSignal::new(false);
     view! {
-        <details class="workspace-menu">
-            <summary aria-label="Workspace menu" title=me.workspace.name.clone()>
+        <details class="workspace-menu" prop:open=move || open.get()>
+            <summary
+                aria-label="Workspace menu"
+                title=me.workspace.name.clone()
+                on:click=move |ev| {
+                    ev.prevent_default();
+                    open.update(|o| *o = !*o);
+                }
+            >
                 <span class="initials" data-testid="workspace-initials">
                     {me.workspace.initials.clone()}
                 </span>
             </summary>
-            <div class="menu" role="menu">
+            <div class="menu" role="menu" on:click=move |_| open.set(false)>
                 <div class="menu-who">
                     <strong>{me.user.name.clone()}</strong>
                     <span>{me.user.email.clone()}</span>

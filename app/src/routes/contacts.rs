@@ -10,7 +10,7 @@ pub fn ContactsPage() -> impl IntoView {
         <Title text="Contacts · Komo CRM Sync" />
         <PageHeader title="Contacts" />
         <EmptyState
-            icon="👥"
+            icon="users"
             title="No contacts yet"
             message="Contacts collected by your competitions, quizzes and forms will appear here, ready to sync to your CRM."
         />

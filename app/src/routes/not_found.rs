@@ -9,7 +9,7 @@ pub fn NotFoundPage() -> impl IntoView {
     }
     view! {
         <main class="content narrow">
-            <EmptyState icon="🧭" title="Page not found" message="There is nothing at this address.">
+            <EmptyState icon="compass" title="Page not found" message="There is nothing at this address.">
                 <a class="button" href="/">
                     "Go to the start page"
                 </a>

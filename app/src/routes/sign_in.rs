@@ -8,7 +8,13 @@ pub fn SignInPage() -> impl IntoView {
         return ().into_any();
     };
     let sign_in = actions.sign_in;
-    let error = move || sign_in.value().get().and_then(|result| result.err()).map(|e| e.to_string());
+    let error = move || {
+        sign_in
+            .value()
+            .get()
+            .and_then(|result| result.err())
+            .map(|e| e.to_string())
+    };
     view! {
         <Title text="Sign in · Komo CRM Sync" />
         <main class="sign-in">

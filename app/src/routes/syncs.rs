@@ -18,7 +18,7 @@ pub fn SyncsPage() -> impl IntoView {
                     Ok(list) if list.is_empty() => {
                         view! {
                             <EmptyState
-                                icon="🔌"
+                                icon="plug"
                                 title="Connect a CRM first"
                                 message="Syncs push your Komo contacts into a connected CRM. Connect your Salesforce org, then create a sync here."
                             >
@@ -32,7 +32,7 @@ pub fn SyncsPage() -> impl IntoView {
                     Ok(_) => {
                         view! {
                             <EmptyState
-                                icon="🔄"
+                                icon="sync"
                                 title="No syncs yet"
                                 message="Each sync you create will be listed here with its status and last run."
                             />

@@ -15,6 +15,16 @@ pub fn UsersPage() -> impl IntoView {
         |_| list_users(),
     );
     let add_error = move || add_user.value().get().and_then(|r| r.err());
+    let added = move || add_user.value().get().and_then(|r| r.ok());
+    // Clear the form after a successful add, so the next person starts from empty fields.
+    let form = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if added().is_some() {
+            if let Some(form) = form.get() {
+                form.reset();
+            }
+        }
+    });
     let role_error = move || change_role.value().get().and_then(|r| r.err());
 
     view! {
@@ -53,7 +63,7 @@ pub fn UsersPage() -> impl IntoView {
         </Suspense>
         <section class="panel">
             <h2>"Add a user"</h2>
-            <ActionForm action=add_user attr:class="form-grid">
+            <ActionForm action=add_user node_ref=form attr:class="form-grid">
                 <label>"Name" <input name="name" required /></label>
                 <label>"Email" <input name="email" type="email" required /></label>
                 <label>
@@ -83,6 +93,16 @@ pub fn UsersPage() -> impl IntoView {
                     <small class="muted">{format!("At least {MIN_PASSWORD_LEN} characters.")}</small>
                 </label>
                 {move || add_error().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
+                {move || {
+                    added()
+                        .map(|user| {
+                            view! {
+                                <p class="form-ok" role="status">
+                                    {format!("Added {} as {}.", user.email, user.role.label())}
+                                </p>
+                            }
+                        })
+                }}
                 <div>
                     <button type="submit" class="button primary">
                         "Add user"

@@ -1,7 +1,9 @@
 //! Argon2id password hashing. Hashing is deliberately slow, so it runs on the blocking pool, never on an
 //! async worker thread.
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use secrecy::{ExposeSecret, SecretString};
 use std::sync::LazyLock;
@@ -77,15 +79,28 @@ mod tests {
 
     #[tokio::test]
     async fn a_hash_verifies_its_own_password_only() {
-        let stored = hash(SecretString::from("correct horse battery")).await.expect("hash");
+        let stored = hash(SecretString::from("correct horse battery"))
+            .await
+            .expect("hash");
         assert!(stored.starts_with("$argon2id$"));
-        assert!(verify(SecretString::from("correct horse battery"), Some(stored.clone())).await.expect("verify"));
-        assert!(!verify(SecretString::from("wrong horse battery"), Some(stored)).await.expect("verify"));
+        assert!(verify(
+            SecretString::from("correct horse battery"),
+            Some(stored.clone())
+        )
+        .await
+        .expect("verify"));
+        assert!(
+            !verify(SecretString::from("wrong horse battery"), Some(stored))
+                .await
+                .expect("verify")
+        );
     }
 
     #[tokio::test]
     async fn an_unknown_user_never_verifies() {
-        assert!(!verify(SecretString::from("not a real password"), None).await.expect("verify"));
+        assert!(!verify(SecretString::from("not a real password"), None)
+            .await
+            .expect("verify"));
     }
 
     #[test]

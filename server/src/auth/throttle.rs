@@ -13,8 +13,12 @@ pub fn lock_seconds(failures: i64) -> i64 {
     if failures < FREE_FAILURES {
         return 0;
     }
-    let doublings = u32::try_from(failures - FREE_FAILURES).unwrap_or(u32::MAX).min(16);
-    FIRST_LOCK_SECS.saturating_mul(1_i64 << doublings).min(MAX_LOCK_SECS)
+    let doublings = u32::try_from(failures - FREE_FAILURES)
+        .unwrap_or(u32::MAX)
+        .min(16);
+    FIRST_LOCK_SECS
+        .saturating_mul(1_i64 << doublings)
+        .min(MAX_LOCK_SECS)
 }
 
 #[cfg(test)]
@@ -36,7 +40,11 @@ mod tests {
             (i64::MAX, 900),
         ];
         for (failures, expected) in table {
-            assert_eq!(lock_seconds(failures), expected, "after {failures} failures");
+            assert_eq!(
+                lock_seconds(failures),
+                expected,
+                "after {failures} failures"
+            );
         }
     }
 }

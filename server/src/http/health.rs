@@ -8,7 +8,10 @@ use serde_json::{json, Value};
 pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     let backend = state.storage.backend_name();
     match state.storage.ping().await {
-        Ok(()) => (StatusCode::OK, Json(json!({ "status": "ok", "database": backend }))),
+        Ok(()) => (
+            StatusCode::OK,
+            Json(json!({ "status": "ok", "database": backend })),
+        ),
         Err(error) => {
             tracing::warn!(%error, "health check: database unreachable");
             (

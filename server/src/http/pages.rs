@@ -14,21 +14,37 @@ use leptos::prelude::*;
 use std::sync::Arc;
 use tower_sessions::Session;
 
-fn context_for(state: &AppState, session: Session) -> (Arc<RequestBackend>, impl Fn() + Clone + Send + Sync + 'static) {
+fn context_for(
+    state: &AppState,
+    session: Session,
+) -> (
+    Arc<RequestBackend>,
+    impl Fn() + Clone + Send + Sync + 'static,
+) {
     let backend = Arc::new(RequestBackend::new(state.storage.clone(), session));
     let for_context: Arc<dyn Backend> = backend.clone();
     (backend, move || provide_context(for_context.clone()))
 }
 
 /// `/api/*`: server functions.
-pub async fn server_fn(State(state): State<AppState>, session: Session, request: Request<Body>) -> Response {
+pub async fn server_fn(
+    State(state): State<AppState>,
+    session: Session,
+    request: Request<Body>,
+) -> Response {
     let (_, provide) = context_for(&state, session);
-    leptos_axum::handle_server_fns_with_context(provide, request).await.into_response()
+    leptos_axum::handle_server_fns_with_context(provide, request)
+        .await
+        .into_response()
 }
 
 /// Every page route. Signed-out visitors are sent to sign-in; pages for super users answer 403 to anyone
 /// else (the page itself shows why, because its server function refuses too).
-pub async fn page(State(state): State<AppState>, session: Session, request: Request<Body>) -> Response {
+pub async fn page(
+    State(state): State<AppState>,
+    session: Session,
+    request: Request<Body>,
+) -> Response {
     let path = request.uri().path().to_owned();
     let (backend, provide) = context_for(&state, session);
     let caller = match backend.caller().await {
@@ -59,11 +75,16 @@ fn is_super_user_path(path: &str) -> bool {
         .any(|prefix| path == *prefix || path.starts_with(&format!("{prefix}/")))
 }
 
-async fn render(state: &AppState, provide: impl Fn() + Clone + Send + Sync + 'static, request: Request<Body>) -> Response {
+async fn render(
+    state: &AppState,
+    provide: impl Fn() + Clone + Send + Sync + 'static,
+    request: Request<Body>,
+) -> Response {
     let options = state.leptos_options.clone();
-    let handler = leptos_axum::render_route_with_context(state.routes.to_vec(), provide, move || {
-        app::shell(options.clone())
-    });
+    let handler =
+        leptos_axum::render_route_with_context(state.routes.to_vec(), provide, move || {
+            app::shell(options.clone())
+        });
     handler(State(state.clone()), request).await
 }
 

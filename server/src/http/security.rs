@@ -28,7 +28,10 @@ impl SecurityPolicy {
         Self {
             content_security_policy: HeaderValue::from_str(&policy)
                 .unwrap_or_else(|_| HeaderValue::from_static("frame-ancestors 'self'")),
-            public_origin: settings.public_url.as_ref().map(|u| u.origin().ascii_serialization()),
+            public_origin: settings
+                .public_url
+                .as_ref()
+                .map(|u| u.origin().ascii_serialization()),
         }
     }
 }
@@ -36,15 +39,32 @@ impl SecurityPolicy {
 /// Adds the security headers and refuses writes that a browser sent from another site (CSRF).
 pub async fn middleware(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let policy = &state.security;
-    if is_cross_origin_write(request.method(), request.headers(), policy.public_origin.as_deref()) {
+    if is_cross_origin_write(
+        request.method(),
+        request.headers(),
+        policy.public_origin.as_deref(),
+    ) {
         tracing::warn!(path = request.uri().path(), "refused a cross-origin write");
-        return (StatusCode::FORBIDDEN, "Cross-origin requests are not allowed.").into_response();
+        return (
+            StatusCode::FORBIDDEN,
+            "Cross-origin requests are not allowed.",
+        )
+            .into_response();
     }
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_SECURITY_POLICY, policy.content_security_policy.clone());
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        policy.content_security_policy.clone(),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     response
 }
 
@@ -53,7 +73,11 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
 /// Browsers send `Sec-Fetch-Site` (all current ones) and `Origin` on every cross-site POST, so either
 /// proves where a write came from. A request with neither is not from a browser page (curl, the tests,
 /// server-to-server) and cannot carry a victim's cookie by accident, so it passes.
-pub fn is_cross_origin_write(method: &Method, headers: &HeaderMap, public_origin: Option<&str>) -> bool {
+pub fn is_cross_origin_write(
+    method: &Method,
+    headers: &HeaderMap,
+    public_origin: Option<&str>,
+) -> bool {
     if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
         return false;
     }
@@ -68,7 +92,10 @@ pub fn is_cross_origin_write(method: &Method, headers: &HeaderMap, public_origin
         Some(public) => !origin.eq_ignore_ascii_case(public),
         None => {
             let host = text("host").unwrap_or_default();
-            let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("null");
+            let origin_host = origin
+                .split_once("://")
+                .map(|(_, rest)| rest)
+                .unwrap_or("null");
             !origin_host.eq_ignore_ascii_case(host)
         }
     }
@@ -90,18 +117,68 @@ mod tests {
     fn cross_origin_writes_are_recognised() {
         let post = Method::POST;
         let cases: [(&Method, HeaderMap, Option<&str>, bool); 9] = [
-            (&Method::GET, headers(&[("origin", "https://evil.example")]), None, false),
+            (
+                &Method::GET,
+                headers(&[("origin", "https://evil.example")]),
+                None,
+                false,
+            ),
             (&post, headers(&[]), None, false),
-            (&post, headers(&[("sec-fetch-site", "same-origin")]), None, false),
-            (&post, headers(&[("sec-fetch-site", "cross-site")]), None, true),
-            (&post, headers(&[("sec-fetch-site", "same-site")]), None, true),
-            (&post, headers(&[("origin", "http://127.0.0.1:3000"), ("host", "127.0.0.1:3000")]), None, false),
-            (&post, headers(&[("origin", "https://evil.example"), ("host", "127.0.0.1:3000")]), None, true),
-            (&post, headers(&[("origin", "null"), ("host", "127.0.0.1:3000")]), None, true),
-            (&post, headers(&[("origin", "https://sync.komo.tech")]), Some("https://sync.komo.tech"), false),
+            (
+                &post,
+                headers(&[("sec-fetch-site", "same-origin")]),
+                None,
+                false,
+            ),
+            (
+                &post,
+                headers(&[("sec-fetch-site", "cross-site")]),
+                None,
+                true,
+            ),
+            (
+                &post,
+                headers(&[("sec-fetch-site", "same-site")]),
+                None,
+                true,
+            ),
+            (
+                &post,
+                headers(&[
+                    ("origin", "http://127.0.0.1:3000"),
+                    ("host", "127.0.0.1:3000"),
+                ]),
+                None,
+                false,
+            ),
+            (
+                &post,
+                headers(&[
+                    ("origin", "https://evil.example"),
+                    ("host", "127.0.0.1:3000"),
+                ]),
+                None,
+                true,
+            ),
+            (
+                &post,
+                headers(&[("origin", "null"), ("host", "127.0.0.1:3000")]),
+                None,
+                true,
+            ),
+            (
+                &post,
+                headers(&[("origin", "https://sync.komo.tech")]),
+                Some("https://sync.komo.tech"),
+                false,
+            ),
         ];
         for (i, (method, headers, public, expected)) in cases.into_iter().enumerate() {
-            assert_eq!(is_cross_origin_write(method, &headers, public), expected, "case {i}");
+            assert_eq!(
+                is_cross_origin_write(method, &headers, public),
+                expected,
+                "case {i}"
+            );
         }
     }
 }

@@ -24,7 +24,10 @@ impl From<ConnectionRow> for ConnectionSummary {
 impl Storage {
     /// # Errors
     /// Database faults.
-    pub async fn list_connections(&self, workspace: WorkspaceId) -> Result<Vec<ConnectionSummary>, StorageError> {
+    pub async fn list_connections(
+        &self,
+        workspace: WorkspaceId,
+    ) -> Result<Vec<ConnectionSummary>, StorageError> {
         let sql = "select id, crm, domain from crm_connections where workspace_id = $1 order by id";
         let rows: Vec<ConnectionRow> =
             on_pool!(self, pool => sqlx::query_as(sql).bind(workspace.0).fetch_all(pool).await)?;

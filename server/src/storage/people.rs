@@ -19,7 +19,8 @@ pub struct Credentials {
     pub password_hash: String,
 }
 
-const MEMBER_COLUMNS: &str = "select u.id, u.email, u.name, u.role, w.id as workspace_id, w.name as workspace_name \
+const MEMBER_COLUMNS: &str =
+    "select u.id, u.email, u.name, u.role, w.id as workspace_id, w.name as workspace_name \
      from users u join workspaces w on w.id = u.workspace_id";
 
 impl Storage {
@@ -33,7 +34,10 @@ impl Storage {
 
     /// # Errors
     /// Database faults.
-    pub async fn create_workspace(&self, name: &WorkspaceName) -> Result<WorkspaceId, StorageError> {
+    pub async fn create_workspace(
+        &self,
+        name: &WorkspaceName,
+    ) -> Result<WorkspaceId, StorageError> {
         let sql = "insert into workspaces (name, created_at) values ($1, $2) returning id";
         let id: i64 = on_pool!(self, pool => sqlx::query_scalar(sql)
             .bind(name.as_str())
@@ -69,11 +73,16 @@ impl Storage {
     ///
     /// # Errors
     /// Database faults.
-    pub async fn find_credentials(&self, email: &EmailAddress) -> Result<Option<Credentials>, StorageError> {
+    pub async fn find_credentials(
+        &self,
+        email: &EmailAddress,
+    ) -> Result<Option<Credentials>, StorageError> {
         let sql = "select id, password_hash from users where email = $1";
-        let row: Option<(i64, String)> =
-            on_pool!(self, pool => sqlx::query_as(sql).bind(email.as_str()).fetch_optional(pool).await)?;
-        Ok(row.map(|(user_id, password_hash)| Credentials { user_id, password_hash }))
+        let row: Option<(i64, String)> = on_pool!(self, pool => sqlx::query_as(sql).bind(email.as_str()).fetch_optional(pool).await)?;
+        Ok(row.map(|(user_id, password_hash)| Credentials {
+            user_id,
+            password_hash,
+        }))
     }
 
     /// A user with their workspace, as the session resolves them on each request.
@@ -90,7 +99,8 @@ impl Storage {
     /// # Errors
     /// Database faults or a corrupt role.
     pub async fn list_users(&self, workspace: WorkspaceId) -> Result<Vec<UserView>, StorageError> {
-        let sql = "select id, email, name, role from users where workspace_id = $1 order by name, id";
+        let sql =
+            "select id, email, name, role from users where workspace_id = $1 order by name, id";
         let rows: Vec<UserRow> =
             on_pool!(self, pool => sqlx::query_as(sql).bind(workspace.0).fetch_all(pool).await)?;
         rows.into_iter().map(UserView::try_from).collect()
@@ -124,12 +134,18 @@ impl Storage {
             .await)?;
         match row {
             Some(row) => row.try_into(),
-            None if self.user_in_workspace(workspace, user_id).await? => Err(StorageError::LastSuperUser),
+            None if self.user_in_workspace(workspace, user_id).await? => {
+                Err(StorageError::LastSuperUser)
+            }
             None => Err(StorageError::NotFound("user")),
         }
     }
 
-    async fn user_in_workspace(&self, workspace: WorkspaceId, user_id: i64) -> Result<bool, StorageError> {
+    async fn user_in_workspace(
+        &self,
+        workspace: WorkspaceId,
+        user_id: i64,
+    ) -> Result<bool, StorageError> {
         let sql = "select count(*) from users where id = $1 and workspace_id = $2";
         let count: i64 = on_pool!(self, pool => sqlx::query_scalar(sql)
             .bind(user_id)

@@ -10,8 +10,7 @@ impl Storage {
     /// Database faults.
     pub async fn sign_in_locked_until(&self, email: &EmailAddress) -> Result<i64, StorageError> {
         let sql = "select locked_until from sign_in_failures where email = $1";
-        let until: Option<i64> =
-            on_pool!(self, pool => sqlx::query_scalar(sql).bind(email.as_str()).fetch_optional(pool).await)?;
+        let until: Option<i64> = on_pool!(self, pool => sqlx::query_scalar(sql).bind(email.as_str()).fetch_optional(pool).await)?;
         Ok(until.unwrap_or(0))
     }
 
@@ -24,8 +23,7 @@ impl Storage {
         let sql = "insert into sign_in_failures (email, failures, locked_until) values ($1, 1, 0) \
                    on conflict (email) do update set failures = sign_in_failures.failures + 1 \
                    returning failures";
-        let failures: i64 =
-            on_pool!(self, pool => sqlx::query_scalar(sql).bind(email.as_str()).fetch_one(pool).await)?;
+        let failures: i64 = on_pool!(self, pool => sqlx::query_scalar(sql).bind(email.as_str()).fetch_one(pool).await)?;
         Ok(failures)
     }
 

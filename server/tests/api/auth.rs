@@ -20,7 +20,9 @@ async fn the_first_start_creates_a_super_user_who_can_sign_in() {
 #[tokio::test]
 async fn email_case_does_not_matter_at_sign_in() {
     let app = spawn_app().await;
-    let response = app.sign_in(&ADMIN_EMAIL.to_uppercase(), ADMIN_PASSWORD).await;
+    let response = app
+        .sign_in(&ADMIN_EMAIL.to_uppercase(), ADMIN_PASSWORD)
+        .await;
     assert_eq!(response.status(), 200);
 }
 
@@ -40,7 +42,10 @@ async fn a_wrong_password_and_an_unknown_email_get_the_same_generic_answer() {
     assert_eq!(wrong_password, ApiError::WrongCredentials);
     assert_eq!(unknown, wrong_password);
     assert_eq!(malformed, wrong_password);
-    assert_eq!(wrong_password.to_string(), "The email or password is incorrect.");
+    assert_eq!(
+        wrong_password.to_string(),
+        "The email or password is incorrect."
+    );
 
     let current: Option<Me> = app.call("me", &[]).await.json().await.expect("Option<Me>");
     assert_eq!(current, None, "a failed sign-in starts no session");
@@ -56,7 +61,9 @@ async fn repeated_failed_sign_ins_are_slowed_down_even_for_the_right_password() 
     let locked = app.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     assert_eq!(locked.status(), 429);
     match api_error(locked).await {
-        ApiError::TooManyAttempts { retry_after_secs } => assert!((1..=30).contains(&retry_after_secs)),
+        ApiError::TooManyAttempts { retry_after_secs } => {
+            assert!((1..=30).contains(&retry_after_secs))
+        }
         other => panic!("expected TooManyAttempts, got {other:?}"),
     }
 }
@@ -70,9 +77,18 @@ async fn a_success_clears_earlier_failures() {
     assert_eq!(app.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await.status(), 200);
     let other = app.other_browser();
     for _ in 1..server::auth::throttle::FREE_FAILURES {
-        assert_eq!(other.sign_in(ADMIN_EMAIL, "guess number something").await.status(), 401);
+        assert_eq!(
+            other
+                .sign_in(ADMIN_EMAIL, "guess number something")
+                .await
+                .status(),
+            401
+        );
     }
-    assert_eq!(other.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await.status(), 200);
+    assert_eq!(
+        other.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await.status(),
+        200
+    );
 }
 
 #[tokio::test]
@@ -99,13 +115,22 @@ async fn the_session_cookie_is_http_only_and_same_site() {
         .to_owned();
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Lax"), "{cookie}");
-    assert!(!cookie.contains("Secure"), "plain http must not set Secure: {cookie}");
+    assert!(
+        !cookie.contains("Secure"),
+        "plain http must not set Secure: {cookie}"
+    );
 }
 
 #[tokio::test]
 async fn over_https_the_cookie_is_secure() {
-    let app = crate::helpers::spawn_app_with(&[("KOMO_PUBLIC_URL", "https://sync.komo.example")]).await;
+    let app =
+        crate::helpers::spawn_app_with(&[("KOMO_PUBLIC_URL", "https://sync.komo.example")]).await;
     let response = app.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    let cookie = response.headers().get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
     assert!(cookie.contains("Secure"), "{cookie}");
 }

@@ -23,13 +23,23 @@ pub struct TestDb {
 
 impl TestDb {
     pub async fn new() -> Self {
-        match std::env::var("TEST_DATABASE_URL").ok().filter(|v| !v.is_empty()) {
+        match std::env::var("TEST_DATABASE_URL")
+            .ok()
+            .filter(|v| !v.is_empty())
+        {
             Some(admin_url) => {
                 use sqlx::Connection;
                 let name = format!("komo_test_{}", uuid::Uuid::new_v4().simple());
-                let mut conn = sqlx::PgConnection::connect(&admin_url).await.expect("TEST_DATABASE_URL reachable");
-                sqlx::query(&format!("create database {name}")).execute(&mut conn).await.expect("create db");
-                let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(base, _)| base);
+                let mut conn = sqlx::PgConnection::connect(&admin_url)
+                    .await
+                    .expect("TEST_DATABASE_URL reachable");
+                sqlx::query(&format!("create database {name}"))
+                    .execute(&mut conn)
+                    .await
+                    .expect("create db");
+                let base = admin_url
+                    .rsplit_once('/')
+                    .map_or(admin_url.as_str(), |(base, _)| base);
                 Self {
                     url: format!("{base}/{name}"),
                     _sqlite_dir: None,
@@ -51,17 +61,22 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        let Some((admin_url, name)) = self.postgres.take() else { return };
+        let Some((admin_url, name)) = self.postgres.take() else {
+            return;
+        };
         // Drop runs outside async; a short-lived runtime on its own thread removes the database.
         let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build();
             if let Ok(runtime) = runtime {
                 runtime.block_on(async {
                     use sqlx::Connection;
                     if let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url).await {
-                        let _ = sqlx::query(&format!("drop database if exists {name} with (force)"))
-                            .execute(&mut conn)
-                            .await;
+                        let _ =
+                            sqlx::query(&format!("drop database if exists {name} with (force)"))
+                                .execute(&mut conn)
+                                .await;
                     }
                 });
             }
@@ -167,11 +182,16 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(format!("{}{path}", self.address)).send().await.expect("request sent")
+        self.client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("request sent")
     }
 
     pub async fn sign_in(&self, email: &str, password: &str) -> reqwest::Response {
-        self.call("sign_in", &[("email", email), ("password", password)]).await
+        self.call("sign_in", &[("email", email), ("password", password)])
+            .await
     }
 
     pub async fn sign_in_as_admin(&self) {
@@ -197,21 +217,37 @@ impl TestApp {
     }
 
     pub async fn first_workspace(&self) -> WorkspaceId {
-        let me = self.storage.find_credentials(&email(ADMIN_EMAIL)).await.expect("query").expect("admin exists");
-        let member = self.storage.find_member(me.user_id).await.expect("query").expect("member");
+        let me = self
+            .storage
+            .find_credentials(&email(ADMIN_EMAIL))
+            .await
+            .expect("query")
+            .expect("admin exists");
+        let member = self
+            .storage
+            .find_member(me.user_id)
+            .await
+            .expect("query")
+            .expect("member");
         WorkspaceId(member.workspace.id)
     }
 
     /// Adds a user straight into storage (with a real hash) and returns their id.
     pub async fn add_user(&self, workspace: WorkspaceId, address: &str, role: Role) -> i64 {
-        let hash = server::auth::password::hash(SecretString::from(MEMBER_PASSWORD)).await.expect("hash");
+        let hash = server::auth::password::hash(SecretString::from(MEMBER_PASSWORD))
+            .await
+            .expect("hash");
         let record = UserRecord {
             email: &email(address),
             name: "Test Person",
             role,
             password_hash: &hash,
         };
-        self.storage.create_user(workspace, &record).await.expect("user created").id
+        self.storage
+            .create_user(workspace, &record)
+            .await
+            .expect("user created")
+            .id
     }
 
     pub async fn new_workspace(&self, name: &str) -> WorkspaceId {

@@ -6,7 +6,11 @@ async fn signed_out_visitors_are_sent_to_sign_in() {
     let app = spawn_app().await;
     for path in ["/", "/contacts", "/crm/syncs", "/settings/users"] {
         let response = app.get(path).await;
-        assert!(response.status().is_redirection(), "{path}: {}", response.status());
+        assert!(
+            response.status().is_redirection(),
+            "{path}: {}",
+            response.status()
+        );
         assert_eq!(response.headers()["location"], "/sign-in", "{path}");
     }
     let sign_in = app.get("/sign-in").await;
@@ -21,7 +25,10 @@ async fn a_super_user_gets_the_shell_with_the_workspace_initials() {
     let response = app.get("/contacts").await;
     assert_eq!(response.status(), 200);
     let html = response.text().await.expect("html");
-    assert!(html.contains(r#"data-testid="workspace-initials""#), "initials rendered");
+    assert!(
+        html.contains(r#"data-testid="workspace-initials""#),
+        "initials rendered"
+    );
     assert!(html.contains(">AE<"), "initials of Acme Events");
     assert!(html.contains("CRM · Syncs"));
     assert!(html.contains("No contacts yet"));
@@ -31,7 +38,8 @@ async fn a_super_user_gets_the_shell_with_the_workspace_initials() {
 async fn a_member_is_refused_the_crm_pages_with_403() {
     let app = spawn_app().await;
     let workspace = app.first_workspace().await;
-    app.add_user(workspace, "member@acme.example", Role::Member).await;
+    app.add_user(workspace, "member@acme.example", Role::Member)
+        .await;
     app.sign_in("member@acme.example", MEMBER_PASSWORD).await;
     for path in ["/crm/syncs", "/settings/connected-apps", "/settings/users"] {
         let response = app.get(path).await;
@@ -50,7 +58,11 @@ async fn health_reports_the_database() {
     assert_eq!(response.status(), 200);
     let body: serde_json::Value = response.json().await.expect("json");
     assert_eq!(body["status"], "ok");
-    let expected = if app.db.url.starts_with("postgres") { "postgres" } else { "sqlite" };
+    let expected = if app.db.url.starts_with("postgres") {
+        "postgres"
+    } else {
+        "sqlite"
+    };
     assert_eq!(body["database"], expected);
 }
 
@@ -61,7 +73,10 @@ async fn cross_origin_posts_are_refused() {
         .client
         .post(format!("{}/api/sign_in", app.address))
         .header("origin", "https://evil.example")
-        .form(&[("email", crate::helpers::ADMIN_EMAIL), ("password", crate::helpers::ADMIN_PASSWORD)])
+        .form(&[
+            ("email", crate::helpers::ADMIN_EMAIL),
+            ("password", crate::helpers::ADMIN_PASSWORD),
+        ])
         .send()
         .await
         .expect("sent");
@@ -88,12 +103,18 @@ async fn cross_origin_posts_are_refused() {
 async fn only_configured_komo_origins_may_frame_the_app() {
     let app = spawn_app_with(&[("KOMO_FRAME_ANCESTORS", "https://app.komo.example")]).await;
     let response = app.get("/sign-in").await;
-    let csp = response.headers()["content-security-policy"].to_str().expect("ascii").to_owned();
+    let csp = response.headers()["content-security-policy"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
     assert_eq!(csp, "frame-ancestors 'self' https://app.komo.example");
 
     let default = spawn_app().await;
     let response = default.get("/sign-in").await;
-    assert_eq!(response.headers()["content-security-policy"], "frame-ancestors 'self'");
+    assert_eq!(
+        response.headers()["content-security-policy"],
+        "frame-ancestors 'self'"
+    );
 }
 
 #[tokio::test]
@@ -103,7 +124,15 @@ async fn framed_over_https_the_cookie_allows_the_iframe() {
         ("KOMO_PUBLIC_URL", "https://sync.komo.example"),
     ])
     .await;
-    let response = app.sign_in(crate::helpers::ADMIN_EMAIL, crate::helpers::ADMIN_PASSWORD).await;
-    let cookie = response.headers()["set-cookie"].to_str().expect("ascii").to_owned();
-    assert!(cookie.contains("SameSite=None") && cookie.contains("Secure"), "{cookie}");
+    let response = app
+        .sign_in(crate::helpers::ADMIN_EMAIL, crate::helpers::ADMIN_PASSWORD)
+        .await;
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert!(
+        cookie.contains("SameSite=None") && cookie.contains("Secure"),
+        "{cookie}"
+    );
 }

@@ -9,7 +9,12 @@ const SUPER_USER_CALLS: [(&str, &[(&str, &str)]); 4] = [
     ("list_users", &[]),
     (
         "add_user",
-        &[("email", "new@acme.example"), ("name", "New"), ("role", "member"), ("password", "long enough password")],
+        &[
+            ("email", "new@acme.example"),
+            ("name", "New"),
+            ("role", "member"),
+            ("password", "long enough password"),
+        ],
     ),
     ("change_role", &[("user_id", "1"), ("role", "member")]),
 ];
@@ -18,31 +23,56 @@ const SUPER_USER_CALLS: [(&str, &[(&str, &str)]); 4] = [
 async fn members_and_admins_are_refused_every_super_user_function_with_403() {
     let app = spawn_app().await;
     let workspace = app.first_workspace().await;
-    for (role, address) in [(Role::Member, "member@acme.example"), (Role::Admin, "admin2@acme.example")] {
+    for (role, address) in [
+        (Role::Member, "member@acme.example"),
+        (Role::Admin, "admin2@acme.example"),
+    ] {
         app.add_user(workspace, address, role).await;
         let browser = app.other_browser();
-        assert_eq!(browser.sign_in(address, MEMBER_PASSWORD).await.status(), 200);
+        assert_eq!(
+            browser.sign_in(address, MEMBER_PASSWORD).await.status(),
+            200
+        );
         for (function, form) in SUPER_USER_CALLS {
             let response = browser.call(function, form).await;
             assert_eq!(response.status(), 403, "{role:?} calling {function}");
             let error = api_error(response).await;
             assert_eq!(error, ApiError::super_users_only(), "{function}");
-            assert!(error.to_string().starts_with("Only super users can do this."), "{error}");
+            assert!(
+                error
+                    .to_string()
+                    .starts_with("Only super users can do this."),
+                "{error}"
+            );
         }
     }
     // Nothing changed: the admin is still the only super user and no user was added.
     let users = app.storage.list_users(workspace).await.expect("users");
     assert_eq!(users.len(), 3);
-    assert_eq!(users.iter().filter(|u| u.role == Role::SuperUser).count(), 1);
+    assert_eq!(
+        users.iter().filter(|u| u.role == Role::SuperUser).count(),
+        1
+    );
 }
 
 #[tokio::test]
 async fn a_member_with_bad_input_is_still_told_forbidden_first() {
     let app = spawn_app().await;
     let workspace = app.first_workspace().await;
-    app.add_user(workspace, "member@acme.example", Role::Member).await;
+    app.add_user(workspace, "member@acme.example", Role::Member)
+        .await;
     app.sign_in("member@acme.example", MEMBER_PASSWORD).await;
-    let response = app.call("add_user", &[("email", "nope"), ("name", ""), ("role", "x"), ("password", "")]).await;
+    let response = app
+        .call(
+            "add_user",
+            &[
+                ("email", "nope"),
+                ("name", ""),
+                ("role", "x"),
+                ("password", ""),
+            ],
+        )
+        .await;
     assert_eq!(response.status(), 403);
 }
 
@@ -60,7 +90,10 @@ async fn signed_out_callers_get_401() {
 async fn a_super_user_sees_the_crm_connections() {
     let app = spawn_app().await;
     let workspace = app.first_workspace().await;
-    app.storage.create_connection(workspace, "salesforce", "acme.my.salesforce.com").await.expect("insert");
+    app.storage
+        .create_connection(workspace, "salesforce", "acme.my.salesforce.com")
+        .await
+        .expect("insert");
     app.sign_in_as_admin().await;
     let response = app.call("list_connections", &[]).await;
     assert_eq!(response.status(), 200);
@@ -76,7 +109,12 @@ async fn a_super_user_adds_a_user_who_can_then_sign_in() {
     let response = app
         .call(
             "add_user",
-            &[("email", "Grace@Acme.example"), ("name", "Grace Hopper"), ("role", "admin"), ("password", "compilers are fun")],
+            &[
+                ("email", "Grace@Acme.example"),
+                ("name", "Grace Hopper"),
+                ("role", "admin"),
+                ("password", "compilers are fun"),
+            ],
         )
         .await;
     assert_eq!(response.status(), 200);
@@ -85,9 +123,20 @@ async fn a_super_user_adds_a_user_who_can_then_sign_in() {
     assert_eq!(added.role, Role::Admin);
 
     let grace = app.other_browser();
-    assert_eq!(grace.sign_in("grace@acme.example", "compilers are fun").await.status(), 200);
+    assert_eq!(
+        grace
+            .sign_in("grace@acme.example", "compilers are fun")
+            .await
+            .status(),
+        200
+    );
 
-    let users: Vec<UserView> = app.call("list_users", &[]).await.json().await.expect("json");
+    let users: Vec<UserView> = app
+        .call("list_users", &[])
+        .await
+        .json()
+        .await
+        .expect("json");
     assert!(users.iter().any(|u| u.email == "grace@acme.example"));
 }
 
@@ -96,42 +145,103 @@ async fn adding_a_user_names_the_bad_field_and_saves_nothing() {
     let app = spawn_app().await;
     app.sign_in_as_admin().await;
     let cases = [
-        (("bad-email", "Name", "member", "long enough password"), "email"),
-        (("ok@acme.example", "  ", "member", "long enough password"), "name"),
-        (("ok@acme.example", "Name", "owner", "long enough password"), "role"),
+        (
+            ("bad-email", "Name", "member", "long enough password"),
+            "email",
+        ),
+        (
+            ("ok@acme.example", "  ", "member", "long enough password"),
+            "name",
+        ),
+        (
+            ("ok@acme.example", "Name", "owner", "long enough password"),
+            "role",
+        ),
         (("ok@acme.example", "Name", "member", "short"), "password"),
-        (("ADMIN@acme.example", "Name", "member", "long enough password"), "email"),
+        (
+            (
+                "ADMIN@acme.example",
+                "Name",
+                "member",
+                "long enough password",
+            ),
+            "email",
+        ),
     ];
     for ((email, name, role, password), field) in cases {
         let response = app
-            .call("add_user", &[("email", email), ("name", name), ("role", role), ("password", password)])
+            .call(
+                "add_user",
+                &[
+                    ("email", email),
+                    ("name", name),
+                    ("role", role),
+                    ("password", password),
+                ],
+            )
             .await;
         assert_eq!(response.status(), 422, "{email} {name} {role}");
         let error = api_error(response).await;
         assert_eq!(error.field(), Some(field), "{error}");
     }
     let workspace = app.first_workspace().await;
-    assert_eq!(app.storage.list_users(workspace).await.expect("users").len(), 1);
+    assert_eq!(
+        app.storage
+            .list_users(workspace)
+            .await
+            .expect("users")
+            .len(),
+        1
+    );
 }
 
 #[tokio::test]
 async fn a_super_user_changes_roles_but_never_removes_the_last_super_user() {
     let app = spawn_app().await;
     let workspace = app.first_workspace().await;
-    let member = app.add_user(workspace, "member@acme.example", Role::Member).await;
+    let member = app
+        .add_user(workspace, "member@acme.example", Role::Member)
+        .await;
     app.sign_in_as_admin().await;
 
-    let me: shared::Me = app.call("me", &[]).await.json::<Option<shared::Me>>().await.expect("json").expect("me");
-    let demote_self = app.call("change_role", &[("user_id", &me.user.id.to_string()), ("role", "member")]).await;
+    let me: shared::Me = app
+        .call("me", &[])
+        .await
+        .json::<Option<shared::Me>>()
+        .await
+        .expect("json")
+        .expect("me");
+    let demote_self = app
+        .call(
+            "change_role",
+            &[("user_id", &me.user.id.to_string()), ("role", "member")],
+        )
+        .await;
     assert_eq!(demote_self.status(), 409);
-    assert!(api_error(demote_self).await.to_string().contains("at least one super user"));
+    assert!(api_error(demote_self)
+        .await
+        .to_string()
+        .contains("at least one super user"));
 
-    let promoted = app.call("change_role", &[("user_id", &member.to_string()), ("role", "super_user")]).await;
+    let promoted = app
+        .call(
+            "change_role",
+            &[("user_id", &member.to_string()), ("role", "super_user")],
+        )
+        .await;
     assert_eq!(promoted.status(), 200);
-    assert_eq!(promoted.json::<UserView>().await.expect("json").role, Role::SuperUser);
+    assert_eq!(
+        promoted.json::<UserView>().await.expect("json").role,
+        Role::SuperUser
+    );
 
     // Now there are two, so the admin may step down; the change applies to their very next call.
-    let demoted = app.call("change_role", &[("user_id", &me.user.id.to_string()), ("role", "member")]).await;
+    let demoted = app
+        .call(
+            "change_role",
+            &[("user_id", &me.user.id.to_string()), ("role", "member")],
+        )
+        .await;
     assert_eq!(demoted.status(), 200);
     assert_eq!(app.call("list_users", &[]).await.status(), 403);
 }

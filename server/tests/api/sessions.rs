@@ -10,7 +10,10 @@ async fn a_session_survives_a_server_restart() {
 
     let app = app.restart().await;
     let after: Option<Me> = app.call("me", &[]).await.json().await.expect("json");
-    assert_eq!(after, before, "same person, still signed in, on a new server process");
+    assert_eq!(
+        after, before,
+        "same person, still signed in, on a new server process"
+    );
     assert_eq!(app.call("list_connections", &[]).await.status(), 200);
 }
 
@@ -28,8 +31,14 @@ async fn two_servers_on_one_database_share_sessions() {
     assert_ne!(first.address, second.address);
     first.sign_in_as_admin().await;
     let me: Option<Me> = second.call("me", &[]).await.json().await.expect("json");
-    assert!(me.is_some(), "signed in on one instance, recognised by the other");
+    assert!(
+        me.is_some(),
+        "signed in on one instance, recognised by the other"
+    );
     second.call("sign_out", &[]).await;
     let gone: Option<Me> = first.call("me", &[]).await.json().await.expect("json");
-    assert!(gone.is_none(), "signed out on one instance, signed out on both");
+    assert!(
+        gone.is_none(),
+        "signed out on one instance, signed out on both"
+    );
 }

@@ -7,7 +7,9 @@ use shared::{Role, WorkspaceName};
 
 async fn storage() -> (TestDb, Storage) {
     let db = TestDb::new().await;
-    let storage = Storage::connect(&db.url).await.expect("connect and migrate");
+    let storage = Storage::connect(&db.url)
+        .await
+        .expect("connect and migrate");
     (db, storage)
 }
 
@@ -24,51 +26,105 @@ fn record<'a>(address: &'a shared::EmailAddress, role: Role) -> UserRecord<'a> {
 async fn migrations_can_run_twice() {
     let (db, first) = storage().await;
     first.close().await;
-    let again = Storage::connect(&db.url).await.expect("second connect migrates nothing new");
+    let again = Storage::connect(&db.url)
+        .await
+        .expect("second connect migrates nothing new");
     assert_eq!(again.count_workspaces().await.expect("count"), 0);
 }
 
 #[tokio::test]
 async fn an_email_belongs_to_one_user_whatever_its_case() {
     let (_db, storage) = storage().await;
-    let workspace = storage.create_workspace(&WorkspaceName::parse("Acme").expect("name")).await.expect("ws");
+    let workspace = storage
+        .create_workspace(&WorkspaceName::parse("Acme").expect("name"))
+        .await
+        .expect("ws");
     let lower = email("ada@acme.example");
-    storage.create_user(workspace, &record(&lower, Role::Member)).await.expect("first");
+    storage
+        .create_user(workspace, &record(&lower, Role::Member))
+        .await
+        .expect("first");
     let upper = email("ADA@ACME.EXAMPLE");
-    let err = storage.create_user(workspace, &record(&upper, Role::Member)).await.expect_err("duplicate");
+    let err = storage
+        .create_user(workspace, &record(&upper, Role::Member))
+        .await
+        .expect_err("duplicate");
     assert!(matches!(err, StorageError::Duplicate(_)), "{err:?}");
 }
 
 #[tokio::test]
 async fn users_are_listed_per_workspace_in_name_order() {
     let (_db, storage) = storage().await;
-    let a = storage.create_workspace(&WorkspaceName::parse("A").expect("name")).await.expect("ws");
-    let b = storage.create_workspace(&WorkspaceName::parse("B").expect("name")).await.expect("ws");
-    for (address, workspace) in [("zed@a.example", a), ("amy@a.example", a), ("bob@b.example", b)] {
+    let a = storage
+        .create_workspace(&WorkspaceName::parse("A").expect("name"))
+        .await
+        .expect("ws");
+    let b = storage
+        .create_workspace(&WorkspaceName::parse("B").expect("name"))
+        .await
+        .expect("ws");
+    for (address, workspace) in [
+        ("zed@a.example", a),
+        ("amy@a.example", a),
+        ("bob@b.example", b),
+    ] {
         let e = email(address);
         storage
-            .create_user(workspace, &UserRecord { name: address, ..record(&e, Role::Member) })
+            .create_user(
+                workspace,
+                &UserRecord {
+                    name: address,
+                    ..record(&e, Role::Member)
+                },
+            )
             .await
             .expect("user");
     }
-    let names: Vec<String> = storage.list_users(a).await.expect("list").into_iter().map(|u| u.email).collect();
+    let names: Vec<String> = storage
+        .list_users(a)
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|u| u.email)
+        .collect();
     assert_eq!(names, ["amy@a.example", "zed@a.example"]);
 }
 
 #[tokio::test]
 async fn the_last_super_user_cannot_be_demoted_but_others_can() {
     let (_db, storage) = storage().await;
-    let ws = storage.create_workspace(&WorkspaceName::parse("Acme").expect("name")).await.expect("ws");
+    let ws = storage
+        .create_workspace(&WorkspaceName::parse("Acme").expect("name"))
+        .await
+        .expect("ws");
     let (first, second) = (email("one@acme.example"), email("two@acme.example"));
-    let one = storage.create_user(ws, &record(&first, Role::SuperUser)).await.expect("one");
-    let two = storage.create_user(ws, &record(&second, Role::Member)).await.expect("two");
+    let one = storage
+        .create_user(ws, &record(&first, Role::SuperUser))
+        .await
+        .expect("one");
+    let two = storage
+        .create_user(ws, &record(&second, Role::Member))
+        .await
+        .expect("two");
 
-    let err = storage.set_role(ws, one.id, Role::Admin).await.expect_err("last super user");
+    let err = storage
+        .set_role(ws, one.id, Role::Admin)
+        .await
+        .expect_err("last super user");
     assert!(matches!(err, StorageError::LastSuperUser), "{err:?}");
-    storage.set_role(ws, two.id, Role::SuperUser).await.expect("promote");
-    let demoted = storage.set_role(ws, one.id, Role::Admin).await.expect("now allowed");
+    storage
+        .set_role(ws, two.id, Role::SuperUser)
+        .await
+        .expect("promote");
+    let demoted = storage
+        .set_role(ws, one.id, Role::Admin)
+        .await
+        .expect("now allowed");
     assert_eq!(demoted.role, Role::Admin);
-    let err = storage.set_role(ws, 9_999, Role::Admin).await.expect_err("no such user");
+    let err = storage
+        .set_role(ws, 9_999, Role::Admin)
+        .await
+        .expect_err("no such user");
     assert!(matches!(err, StorageError::NotFound(_)), "{err:?}");
 }
 
@@ -78,23 +134,47 @@ async fn sign_in_failures_count_up_lock_and_clear() {
     let who = email("ada@acme.example");
     assert_eq!(storage.sign_in_locked_until(&who).await.expect("read"), 0);
     for expected in 1..=3 {
-        assert_eq!(storage.record_sign_in_failure(&who).await.expect("record"), expected);
+        assert_eq!(
+            storage.record_sign_in_failure(&who).await.expect("record"),
+            expected
+        );
     }
     storage.lock_sign_in(&who, 1_000).await.expect("lock");
-    assert_eq!(storage.sign_in_locked_until(&who).await.expect("read"), 1_000);
+    assert_eq!(
+        storage.sign_in_locked_until(&who).await.expect("read"),
+        1_000
+    );
     storage.clear_sign_in_failures(&who).await.expect("clear");
     assert_eq!(storage.sign_in_locked_until(&who).await.expect("read"), 0);
-    assert_eq!(storage.record_sign_in_failure(&who).await.expect("record"), 1);
+    assert_eq!(
+        storage.record_sign_in_failure(&who).await.expect("record"),
+        1
+    );
 }
 
 #[tokio::test]
 async fn connections_are_unique_per_workspace_and_org() {
     let (_db, storage) = storage().await;
-    let a = storage.create_workspace(&WorkspaceName::parse("A").expect("name")).await.expect("ws");
-    let b = storage.create_workspace(&WorkspaceName::parse("B").expect("name")).await.expect("ws");
-    storage.create_connection(a, "salesforce", "x.my.salesforce.com").await.expect("a");
-    storage.create_connection(b, "salesforce", "x.my.salesforce.com").await.expect("b may connect the same org");
-    let err = storage.create_connection(a, "salesforce", "x.my.salesforce.com").await.expect_err("dup");
+    let a = storage
+        .create_workspace(&WorkspaceName::parse("A").expect("name"))
+        .await
+        .expect("ws");
+    let b = storage
+        .create_workspace(&WorkspaceName::parse("B").expect("name"))
+        .await
+        .expect("ws");
+    storage
+        .create_connection(a, "salesforce", "x.my.salesforce.com")
+        .await
+        .expect("a");
+    storage
+        .create_connection(b, "salesforce", "x.my.salesforce.com")
+        .await
+        .expect("b may connect the same org");
+    let err = storage
+        .create_connection(a, "salesforce", "x.my.salesforce.com")
+        .await
+        .expect_err("dup");
     assert!(matches!(err, StorageError::Duplicate(_)), "{err:?}");
     assert_eq!(storage.list_connections(a).await.expect("list").len(), 1);
 }

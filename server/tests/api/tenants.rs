@@ -8,27 +8,72 @@ async fn one_workspace_never_sees_another_workspaces_data() {
     let app = spawn_app().await;
     let acme = app.first_workspace().await;
     let globex = app.new_workspace("Globex").await;
-    let globex_boss = app.add_user(globex, "boss@globex.example", Role::SuperUser).await;
-    app.add_user(globex, "staff@globex.example", Role::Member).await;
-    app.storage.create_connection(globex, "salesforce", "globex.my.salesforce.com").await.expect("insert");
-    app.storage.create_connection(acme, "salesforce", "acme.my.salesforce.com").await.expect("insert");
+    let globex_boss = app
+        .add_user(globex, "boss@globex.example", Role::SuperUser)
+        .await;
+    app.add_user(globex, "staff@globex.example", Role::Member)
+        .await;
+    app.storage
+        .create_connection(globex, "salesforce", "globex.my.salesforce.com")
+        .await
+        .expect("insert");
+    app.storage
+        .create_connection(acme, "salesforce", "acme.my.salesforce.com")
+        .await
+        .expect("insert");
 
     app.sign_in_as_admin().await;
-    let users: Vec<UserView> = app.call("list_users", &[]).await.json().await.expect("json");
-    assert!(users.iter().all(|u| u.email.ends_with("@acme.example")), "{users:?}");
-    let connections: Vec<ConnectionSummary> = app.call("list_connections", &[]).await.json().await.expect("json");
-    assert_eq!(connections.iter().map(|c| c.domain.as_str()).collect::<Vec<_>>(), ["acme.my.salesforce.com"]);
+    let users: Vec<UserView> = app
+        .call("list_users", &[])
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        users.iter().all(|u| u.email.ends_with("@acme.example")),
+        "{users:?}"
+    );
+    let connections: Vec<ConnectionSummary> = app
+        .call("list_connections", &[])
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        connections
+            .iter()
+            .map(|c| c.domain.as_str())
+            .collect::<Vec<_>>(),
+        ["acme.my.salesforce.com"]
+    );
 
     // Acting on another workspace's user by id is indistinguishable from a user that does not exist.
-    let response = app.call("change_role", &[("user_id", &globex_boss.to_string()), ("role", "member")]).await;
+    let response = app
+        .call(
+            "change_role",
+            &[("user_id", &globex_boss.to_string()), ("role", "member")],
+        )
+        .await;
     assert_eq!(response.status(), 404);
     assert_eq!(api_error(response).await, ApiError::NotFound("User".into()));
 
     let globex_browser = app.other_browser();
-    globex_browser.sign_in("boss@globex.example", MEMBER_PASSWORD).await;
-    let users: Vec<UserView> = globex_browser.call("list_users", &[]).await.json().await.expect("json");
+    globex_browser
+        .sign_in("boss@globex.example", MEMBER_PASSWORD)
+        .await;
+    let users: Vec<UserView> = globex_browser
+        .call("list_users", &[])
+        .await
+        .json()
+        .await
+        .expect("json");
     assert_eq!(users.len(), 2);
     assert!(users.iter().all(|u| u.email.ends_with("@globex.example")));
-    let me: Option<shared::Me> = globex_browser.call("me", &[]).await.json().await.expect("json");
+    let me: Option<shared::Me> = globex_browser
+        .call("me", &[])
+        .await
+        .json()
+        .await
+        .expect("json");
     assert_eq!(me.expect("signed in").workspace.initials, "GL");
 }
