@@ -13,6 +13,17 @@ WASM_BINDGEN_VERSION="0.2.129"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/komo-sync/target}"
 export PATH="$ROOT/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
+# Cargo decides whether our own crates are fresh by comparing source mtimes with its last build. When the
+# shared target directory was last used by another checkout, a file edited here before that build looks
+# older than it and would be skipped. Touching our sources then makes the comparison honest again; the
+# dependencies, the slow part, stay cached.
+mkdir -p "$CARGO_TARGET_DIR"
+if [ "$(cat "$CARGO_TARGET_DIR/.komo-checkout" 2>/dev/null)" != "$ROOT" ]; then
+  find "$ROOT/app" "$ROOT/server" "$ROOT/shared" -type f \( -name '*.rs' -o -name '*.sql' -o -name 'Cargo.toml' \) \
+    -exec touch {} +
+  echo "$ROOT" > "$CARGO_TARGET_DIR/.komo-checkout"
+fi
+
 step() { printf '\n\033[1;35m==> %s\033[0m\n' "$*"; }
 
 as_root() {

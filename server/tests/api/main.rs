@@ -3,6 +3,7 @@
 //! this suite once for each. All tests build as one binary.
 
 mod auth;
+mod bootstrap;
 mod helpers;
 mod pages;
 mod roles;
