@@ -19,7 +19,7 @@ export PATH="$ROOT/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 # dependencies, the slow part, stay cached.
 mkdir -p "$CARGO_TARGET_DIR"
 if [ "$(cat "$CARGO_TARGET_DIR/.komo-checkout" 2>/dev/null)" != "$ROOT" ]; then
-  find "$ROOT/app" "$ROOT/server" "$ROOT/shared" -type f \( -name '*.rs' -o -name '*.sql' -o -name 'Cargo.toml' \) \
+  find "$ROOT/app" "$ROOT/server" "$ROOT/shared" "$ROOT/salesforce-sim" -type f \( -name '*.rs' -o -name '*.sql' -o -name 'Cargo.toml' \) \
     -exec touch {} +
   echo "$ROOT" > "$CARGO_TARGET_DIR/.komo-checkout"
 fi

@@ -11,6 +11,7 @@ pub mod bootstrap;
 pub mod config;
 /// Routes and middleware outside Leptos.
 pub mod http;
+pub mod salesforce;
 /// Builds the app from settings.
 pub mod startup;
 /// Shared handler state.
