@@ -12,6 +12,8 @@ WASM_BINDGEN_VERSION="0.2.129"
 # before reuses the compiled dependencies. On a new machine this changes nothing.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/komo-sync/target}"
 export PATH="$ROOT/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+# Incremental artifacts only help repeated edits of one checkout; in these scripts they just fill the disk.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 
 # Cargo decides whether our own crates are fresh by comparing source mtimes with its last build. When the
 # shared target directory was last used by another checkout, a file edited here before that build looks

@@ -5,26 +5,36 @@
 //! [`ApiError`]: the real error is logged under a short reference, the user sees only the reference.
 
 use crate::auth::{password, throttle, SESSION_USER_ID};
+use crate::crypto::SecretBox;
+use crate::salesforce::ClientSettings;
+use crate::state::AppState;
 use crate::storage::people::UserRecord;
 use crate::storage::{now_unix, Storage, StorageError, WorkspaceId};
 use app::api::backend::Backend;
-use app::api::crm::ConnectionSummary;
+use app::api::crm::{ConnectionForm, ConnectionSummary, ConnectionTest};
 use app::error::ApiError;
 use secrecy::SecretString;
 use shared::{EmailAddress, Me, NewUser, Role, UserView};
+use std::sync::Arc;
 use tokio::sync::OnceCell;
 use tower_sessions::Session;
 
+mod connections;
+
 pub struct RequestBackend {
     storage: Storage,
+    secrets: Arc<SecretBox>,
+    salesforce: Arc<ClientSettings>,
     session: Session,
     caller: OnceCell<Option<Me>>,
 }
 
 impl RequestBackend {
-    pub fn new(storage: Storage, session: Session) -> Self {
+    pub fn new(state: &AppState, session: Session) -> Self {
         Self {
-            storage,
+            storage: state.storage.clone(),
+            secrets: state.secrets.clone(),
+            salesforce: state.salesforce.clone(),
             session,
             caller: OnceCell::new(),
         }
@@ -170,6 +180,18 @@ impl Backend for RequestBackend {
     async fn list_connections(&self) -> Result<Vec<ConnectionSummary>, ApiError> {
         let workspace = self.super_user().await?;
         Ok(self.storage.list_connections(workspace).await?)
+    }
+
+    async fn test_connection(&self, form: ConnectionForm) -> Result<ConnectionTest, ApiError> {
+        self.test_connection_impl(form).await
+    }
+
+    async fn save_connection(&self, form: ConnectionForm) -> Result<ConnectionSummary, ApiError> {
+        self.save_connection_impl(form).await
+    }
+
+    async fn disconnect(&self, connection_id: i64) -> Result<(), ApiError> {
+        self.disconnect_impl(connection_id).await
     }
 }
 

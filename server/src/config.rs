@@ -24,6 +24,20 @@ pub struct Settings {
     pub session_idle: Duration,
     pub log_format: LogFormat,
     pub bootstrap: Bootstrap,
+    /// `KOMO_SECRET_KEY` / `KOMO_SECRET_KEY_PREVIOUS`: see `crypto.rs`. Unset: a key file in the data dir.
+    pub secret_key: Option<SecretString>,
+    pub secret_key_previous: Option<SecretString>,
+    pub salesforce: SalesforceSettings,
+}
+
+#[derive(Debug, Default)]
+pub struct SalesforceSettings {
+    /// Exact origins allowed besides real Salesforce hosts (`KOMO_SALESFORCE_EXTRA_ORIGINS`): how tests and
+    /// the demo reach the simulator. Empty, the safe default, in production.
+    pub extra_origins: Vec<String>,
+    /// A PEM file of an extra root certificate to trust (`KOMO_SALESFORCE_CA_FILE`): the simulator's
+    /// self-signed one.
+    pub ca_file: Option<PathBuf>,
 }
 
 /// The first workspace and super user, created on first start when the database has none.
@@ -116,7 +130,34 @@ impl Settings {
             }
         };
         let bootstrap = Bootstrap::from_lookup(&get)?;
+        let extra_origins = match get("KOMO_SALESFORCE_EXTRA_ORIGINS") {
+            None => Vec::new(),
+            Some(raw) => raw
+                .split([',', ' '])
+                .filter(|s| !s.is_empty())
+                .map(|origin| {
+                    parse_origin("KOMO_SALESFORCE_EXTRA_ORIGINS", origin)
+                        .map(|url| url.origin().ascii_serialization())
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        let ca_file = get("KOMO_SALESFORCE_CA_FILE").map(PathBuf::from);
+        if let Some(path) = &ca_file {
+            if !path.is_file() {
+                return Err(invalid(
+                    "KOMO_SALESFORCE_CA_FILE",
+                    &path.display().to_string(),
+                    "no such file",
+                ));
+            }
+        }
         Ok(Settings {
+            secret_key: get("KOMO_SECRET_KEY").map(SecretString::from),
+            secret_key_previous: get("KOMO_SECRET_KEY_PREVIOUS").map(SecretString::from),
+            salesforce: SalesforceSettings {
+                extra_origins,
+                ca_file,
+            },
             database_url,
             data_dir,
             addr,
@@ -235,6 +276,10 @@ mod tests {
         assert!(!s.serves_https());
         assert!(s.frame_ancestors.is_empty());
         assert!(s.bootstrap.admin_password.is_none());
+        assert!(
+            s.salesforce.extra_origins.is_empty(),
+            "no extra Salesforce hosts unless asked"
+        );
     }
 
     #[test]
@@ -253,6 +298,8 @@ mod tests {
             ("KOMO_ADMIN_EMAIL", "admin"),
             ("KOMO_ADMIN_PASSWORD", "short"),
             ("KOMO_WORKSPACE_NAME", &"x".repeat(81)),
+            ("KOMO_SALESFORCE_EXTRA_ORIGINS", "127.0.0.1:4321"),
+            ("KOMO_SALESFORCE_CA_FILE", "/no/such/file.pem"),
         ];
         for (var, value) in cases {
             let err = settings(&[(var, value)]).expect_err(var);

@@ -9,6 +9,8 @@ pub mod backend;
 pub mod bootstrap;
 /// Settings from environment variables.
 pub mod config;
+/// Encryption of stored secrets.
+pub mod crypto;
 /// Routes and middleware outside Leptos.
 pub mod http;
 pub mod salesforce;

@@ -3,9 +3,13 @@
 //! retry decision) → [`client`] (the send loop that obeys it) → [`wire`] (JSON shapes) → [`error`].
 
 pub mod auth;
+pub mod bulk;
 pub mod client;
+pub mod collections;
+pub mod describe;
 pub mod domain;
 pub mod error;
+pub mod query;
 pub mod retry;
 pub mod wire;
 

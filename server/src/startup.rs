@@ -3,7 +3,9 @@
 
 use crate::bootstrap::{ensure_first_workspace, BootstrapError, FirstStart};
 use crate::config::Settings;
+use crate::crypto::SecretBox;
 use crate::http::{self, security::SecurityPolicy};
+use crate::salesforce::ClientSettings;
 use crate::state::AppState;
 use crate::storage::{SessionStore, Storage, StorageError};
 use axum::routing::get;
@@ -30,6 +32,13 @@ pub enum StartupError {
     Sessions(#[source] sqlx::Error),
     #[error("could not create the first workspace")]
     Bootstrap(#[from] BootstrapError),
+    #[error("could not set up secret encryption")]
+    Crypto(#[from] crate::crypto::CryptoError),
+    #[error("could not read KOMO_SALESFORCE_CA_FILE {path}")]
+    CaFile {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("could not listen on {addr}")]
     Bind {
         addr: SocketAddr,
@@ -70,6 +79,15 @@ impl Application {
                 .delete_expired_every(std::time::Duration::from_secs(600)),
         );
         let first_start = ensure_first_workspace(&storage, &settings.bootstrap).await?;
+        let secrets = Arc::new(SecretBox::load_or_create(
+            settings.secret_key.as_ref(),
+            settings.secret_key_previous.as_ref(),
+            &settings.data_dir,
+        )?);
+        if settings.secret_key_previous.is_some() {
+            reseal_secrets(&storage, &secrets).await?;
+        }
+        let salesforce = Arc::new(salesforce_settings(settings)?);
 
         let listener =
             TcpListener::bind(settings.addr)
@@ -94,6 +112,8 @@ impl Application {
             leptos_options: leptos_options.clone(),
             routes: Arc::new(routes.clone()),
             security: Arc::new(SecurityPolicy::from_settings(settings)),
+            secrets,
+            salesforce,
         };
 
         let session_layer = session_layer(sessions, settings);
@@ -149,6 +169,37 @@ impl Application {
         storage.close().await;
         result
     }
+}
+
+fn salesforce_settings(settings: &Settings) -> Result<ClientSettings, StartupError> {
+    let extra_root_pem = match &settings.salesforce.ca_file {
+        Some(path) => Some(std::fs::read(path).map_err(|source| StartupError::CaFile {
+            path: path.display().to_string(),
+            source,
+        })?),
+        None => None,
+    };
+    Ok(ClientSettings {
+        extra_allowed: settings.salesforce.extra_origins.clone(),
+        extra_root_pem,
+        ..ClientSettings::default()
+    })
+}
+
+/// Key rotation: re-seals every stored secret that only the previous key opens.
+async fn reseal_secrets(storage: &Storage, secrets: &SecretBox) -> Result<(), StartupError> {
+    let mut resealed = 0;
+    for (id, workspace_id, sealed) in storage.all_sealed_secrets().await? {
+        let context = crate::crypto::connection_context(workspace_id);
+        let (plain, used_previous) = secrets.open(&sealed, &context)?;
+        if used_previous {
+            let fresh = secrets.seal(secrecy::ExposeSecret::expose_secret(&plain), &context);
+            storage.reseal_connection_secret(id, &fresh).await?;
+            resealed += 1;
+        }
+    }
+    tracing::info!(resealed, "re-encrypted stored secrets with the current key");
+    Ok(())
 }
 
 /// Session cookie: HttpOnly always; Secure when served over HTTPS. SameSite=Lax by default; when the app

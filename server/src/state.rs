@@ -11,6 +11,10 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub routes: Arc<Vec<AxumRouteListing>>,
     pub security: Arc<crate::http::security::SecurityPolicy>,
+    /// Seals and opens stored CRM secrets.
+    pub secrets: Arc<crate::crypto::SecretBox>,
+    /// How every Salesforce client behaves (allowed hosts, timeouts, extra root certificate).
+    pub salesforce: Arc<crate::salesforce::ClientSettings>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

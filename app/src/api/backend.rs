@@ -4,7 +4,7 @@
 use crate::error::ApiError;
 use shared::{Me, NewUser, Role, UserView};
 
-use super::crm::ConnectionSummary;
+use super::crm::{ConnectionForm, ConnectionSummary, ConnectionTest};
 
 #[async_trait::async_trait]
 pub trait Backend: Send + Sync {
@@ -27,4 +27,10 @@ pub trait Backend: Send + Sync {
 
     /// Super users only: the workspace's CRM connections.
     async fn list_connections(&self) -> Result<Vec<ConnectionSummary>, ApiError>;
+    /// Super users only: gets a token and reads the run-as identity; records the result on a saved one.
+    async fn test_connection(&self, form: ConnectionForm) -> Result<ConnectionTest, ApiError>;
+    /// Super users only: tests, then creates or updates the connection if the test succeeded.
+    async fn save_connection(&self, form: ConnectionForm) -> Result<ConnectionSummary, ApiError>;
+    /// Super users only.
+    async fn disconnect(&self, connection_id: i64) -> Result<(), ApiError>;
 }

@@ -21,7 +21,7 @@ fn context_for(
     Arc<RequestBackend>,
     impl Fn() + Clone + Send + Sync + 'static,
 ) {
-    let backend = Arc::new(RequestBackend::new(state.storage.clone(), session));
+    let backend = Arc::new(RequestBackend::new(state, session));
     let for_context: Arc<dyn Backend> = backend.clone();
     (backend, move || provide_context(for_context.clone()))
 }

@@ -1,12 +1,16 @@
 //! The client one connection uses: token cache, the send loop that obeys [`super::retry::decide`], and the
 //! calls built on it. Takes `&self` everywhere so one client is shared by every task of a run.
 
+mod send;
+
+pub(crate) use send::transport_error;
+pub use send::{Answer, RawAnswer, RawRequest};
+
 use super::auth::{request_token, AccessToken, Credentials};
 use super::domain::OrgDomain;
 use super::error::SalesforceError;
-use super::retry::{decide, Decision, Idempotency, Outcome};
-use super::wire::{ApiErrorItem, ApiUsage, Identity};
-use secrecy::ExposeSecret;
+use super::retry::Idempotency;
+use super::wire::{ApiUsage, Identity, Limits};
 use serde::de::DeserializeOwned;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -60,28 +64,6 @@ pub struct SalesforceClient {
     usage: Mutex<Option<ApiUsage>>,
 }
 
-/// A successful answer.
-pub struct Answer {
-    pub status: u16,
-    pub body: bytes_body::Body,
-}
-
-pub mod bytes_body {
-    /// The raw body of an answer; decode with [`Body::json`].
-    pub struct Body(pub(crate) Vec<u8>);
-    impl Body {
-        /// # Errors
-        /// When the body is not the expected JSON.
-        pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, super::SalesforceError> {
-            serde_json::from_slice(&self.0)
-                .map_err(|e| super::SalesforceError::Decode(e.to_string()))
-        }
-        pub fn bytes(&self) -> &[u8] {
-            &self.0
-        }
-    }
-}
-
 impl SalesforceClient {
     /// # Errors
     /// When the HTTP client cannot be built (a bad extra root certificate).
@@ -130,12 +112,40 @@ impl SalesforceClient {
             SalesforceError::Decode("the token response named no identity URL".into())
         })?;
         let identity: Identity = self.get_json(&path).await?;
+        // The identity answer carries no usage header; /limits does, and is worth one call here. It needs
+        // "View Setup and Configuration", which an integration user may lack: then usage stays unknown.
+        let api_usage = match self.limits().await {
+            Ok(usage) => Some(usage),
+            Err(error) => {
+                tracing::info!(%error, "could not read /limits");
+                self.api_usage()
+            }
+        };
         Ok(ConnectionCheck {
             org_id: identity.organization_id,
             username: identity.username,
             display_name: identity.display_name,
-            api_usage: self.api_usage(),
+            api_usage,
         })
+    }
+
+    /// The org's daily API usage from `/limits`, kept like the header's.
+    ///
+    /// # Errors
+    /// See [`Self::send`].
+    pub async fn limits(&self) -> Result<ApiUsage, SalesforceError> {
+        let limits: Limits = self
+            .get_json(&format!("/services/data/{}/limits", super::API_VERSION))
+            .await?;
+        let entry = limits.daily_api_requests;
+        let usage = ApiUsage {
+            used: entry.max.saturating_sub(entry.remaining),
+            allowed: entry.max,
+        };
+        if let Ok(mut slot) = self.usage.lock() {
+            *slot = Some(usage);
+        }
+        Ok(usage)
     }
 
     /// GETs a path on the instance (e.g. `/services/data/v62.0/limits`) and decodes the JSON.
@@ -147,121 +157,6 @@ impl SalesforceClient {
             .await?
             .body
             .json()
-    }
-
-    /// Sends one request with the current token, refreshing it once on `INVALID_SESSION_ID` and backing off
-    /// on "not now" answers, as [`decide`] says.
-    ///
-    /// # Errors
-    /// `Api` for a refusal (with Salesforce's code and message), `SessionRejectedTwice`, `Ambiguous` when an
-    /// unsafe write's answer was lost, or the transport error after the last attempt.
-    pub async fn send(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<&serde_json::Value>,
-        idempotency: Idempotency,
-    ) -> Result<Answer, SalesforceError> {
-        let mut token = self.current_token().await?;
-        let mut refreshed = false;
-        let mut attempt = 1;
-        loop {
-            let mut request = self
-                .http
-                .request(
-                    method.clone(),
-                    format!("{}{path}", token.instance.base_url()),
-                )
-                .bearer_auth(token.value.expose_secret())
-                .header("Accept", "application/json")
-                .header(
-                    "Sforce-Auto-Assign",
-                    if self.settings.auto_assign {
-                        "TRUE"
-                    } else {
-                        "FALSE"
-                    },
-                );
-            if let Some(body) = body {
-                request = request.json(body);
-            }
-            // Either a finished answer, or how the attempt failed and the error to report if we stop here.
-            let failed = match request.send().await {
-                Err(e) => {
-                    let outcome = if e.is_connect() {
-                        Outcome::NotSent
-                    } else {
-                        Outcome::NoAnswer
-                    };
-                    Failed::Transport(outcome, transport_error(&token.instance, &e))
-                }
-                Ok(response) => {
-                    let status = response.status().as_u16();
-                    self.remember_usage(response.headers());
-                    match response.bytes().await {
-                        Err(e) => Failed::Transport(
-                            Outcome::NoAnswer,
-                            transport_error(&token.instance, &e),
-                        ),
-                        Ok(bytes) if (200..300).contains(&status) => {
-                            return Ok(Answer {
-                                status,
-                                body: bytes_body::Body(bytes.to_vec()),
-                            })
-                        }
-                        Ok(bytes) => Failed::Refused(api_error(status, &bytes)),
-                    }
-                }
-            };
-            let outcome = match &failed {
-                Failed::Transport(outcome, _) => *outcome,
-                Failed::Refused(SalesforceError::Api { status, code, .. }) => Outcome::Answered {
-                    status: *status,
-                    error_code: Some(code.as_str()),
-                },
-                Failed::Refused(_) => Outcome::Answered {
-                    status: 0,
-                    error_code: None,
-                },
-            };
-            match decide(outcome, attempt, refreshed, idempotency, rand::random()) {
-                Decision::Ambiguous => return Err(SalesforceError::Ambiguous),
-                Decision::Stop => {
-                    return Err(match failed {
-                        Failed::Refused(SalesforceError::Api { status: 401, .. }) if refreshed => {
-                            SalesforceError::SessionRejectedTwice
-                        }
-                        Failed::Refused(error) | Failed::Transport(_, error) => error,
-                    })
-                }
-                Decision::RefreshThenRetry => {
-                    token = self.refresh_token(&token).await?;
-                    refreshed = true;
-                }
-                Decision::RetryAfter(delay) => {
-                    tracing::info!(attempt, ?delay, "Salesforce said not now; retrying");
-                    self.wait(delay).await;
-                }
-            }
-            attempt += 1;
-        }
-    }
-
-    async fn wait(&self, delay: Duration) {
-        let scaled = delay.mul_f64(self.settings.backoff_scale.max(0.0));
-        if !scaled.is_zero() {
-            tokio::time::sleep(scaled).await;
-        }
-    }
-
-    fn remember_usage(&self, headers: &reqwest::header::HeaderMap) {
-        let usage = headers
-            .get("sforce-limit-info")
-            .and_then(|v| v.to_str().ok())
-            .and_then(ApiUsage::from_header);
-        if let (Some(usage), Ok(mut slot)) = (usage, self.usage.lock()) {
-            *slot = Some(usage);
-        }
     }
 
     /// The cached token, or a new one. The lock is held while asking, so concurrent callers wait for one
@@ -298,48 +193,5 @@ impl SalesforceClient {
             generation,
         )
         .await
-    }
-}
-
-/// How one attempt failed.
-enum Failed {
-    Transport(Outcome<'static>, SalesforceError),
-    Refused(SalesforceError),
-}
-
-/// Reads Salesforce's error array (`[{"errorCode": …, "message": …}]`); keeps the first item.
-fn api_error(status: u16, body: &[u8]) -> SalesforceError {
-    match serde_json::from_slice::<Vec<ApiErrorItem>>(body)
-        .ok()
-        .and_then(|v| v.into_iter().next())
-    {
-        Some(item) => SalesforceError::Api {
-            status,
-            code: item.error_code,
-            message: item.message,
-        },
-        None => SalesforceError::Api {
-            status,
-            code: format!("HTTP_{status}"),
-            message: String::from_utf8_lossy(body).chars().take(200).collect(),
-        },
-    }
-}
-
-/// A reqwest failure in words a super user understands; never includes the URL's query or headers.
-pub(crate) fn transport_error(domain: &OrgDomain, error: &reqwest::Error) -> SalesforceError {
-    if error.is_timeout() {
-        return SalesforceError::Timeout;
-    }
-    let reason = if error.is_connect() {
-        "the connection was refused or the name does not resolve".to_owned()
-    } else if error.is_request() {
-        "the request could not be sent".to_owned()
-    } else {
-        "the connection failed".to_owned()
-    };
-    SalesforceError::Unreachable {
-        host: domain.name().to_owned(),
-        reason,
     }
 }

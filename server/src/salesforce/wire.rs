@@ -43,6 +43,21 @@ pub struct Identity {
     pub user_id: String,
 }
 
+/// `GET /services/data/vXX.X/limits` (doc §2.3); only the entry we show is declared.
+#[derive(Debug, Deserialize)]
+pub struct Limits {
+    #[serde(rename = "DailyApiRequests")]
+    pub daily_api_requests: LimitEntry,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LimitEntry {
+    #[serde(rename = "Max")]
+    pub max: u64,
+    #[serde(rename = "Remaining")]
+    pub remaining: u64,
+}
+
 /// `Sforce-Limit-Info: api-usage=10018/100000` (doc §2.3), parsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, Deserialize)]
 pub struct ApiUsage {
@@ -61,6 +76,108 @@ impl ApiUsage {
             })
         })
     }
+}
+
+/// `GET /sobjects/{Object}/describe` (doc §3), only the parts we use.
+#[derive(Debug, Deserialize)]
+pub struct DescribeResponse {
+    pub name: String,
+    pub fields: Vec<FieldDescribe>,
+}
+
+/// One entry of a describe's `fields`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldDescribe {
+    pub name: String,
+    pub label: String,
+    #[serde(rename = "type")]
+    pub field_type: String,
+    #[serde(default)]
+    pub length: u32,
+    #[serde(default)]
+    pub createable: bool,
+    #[serde(default)]
+    pub updateable: bool,
+    #[serde(default)]
+    pub nillable: bool,
+    #[serde(default)]
+    pub defaulted_on_create: bool,
+    #[serde(default)]
+    pub external_id: bool,
+    #[serde(default)]
+    pub id_lookup: bool,
+    #[serde(default)]
+    pub unique: bool,
+    #[serde(default)]
+    pub restricted_picklist: bool,
+    #[serde(default)]
+    pub picklist_values: Vec<PicklistEntry>,
+}
+
+/// `picklistValues[]`: `{active, defaultValue, label, validFor, value}`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PicklistEntry {
+    pub value: String,
+    #[serde(default)]
+    pub label: Option<String>,
+    #[serde(default)]
+    pub active: bool,
+    #[serde(default)]
+    pub default_value: bool,
+}
+
+/// One page of `GET /query?q=…` (doc §4.1); `nextRecordsUrl` is absent on the last page.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueryPage<T> {
+    pub total_size: u64,
+    pub done: bool,
+    #[serde(default)]
+    pub next_records_url: Option<String>,
+    pub records: Vec<T>,
+}
+
+/// One item of an sObject Collections answer (doc §5.2), in request order.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct CollectionItem {
+    #[serde(default)]
+    pub id: Option<String>,
+    pub success: bool,
+    /// Only upsert answers carry it.
+    #[serde(default)]
+    pub created: Option<bool>,
+    #[serde(default)]
+    pub errors: Vec<RecordErrorItem>,
+}
+
+/// A per-record error: `{statusCode, message, fields}` (collections use `statusCode`, not `errorCode`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordErrorItem {
+    pub status_code: String,
+    pub message: String,
+    #[serde(default)]
+    pub fields: Vec<String>,
+}
+
+/// Bulk API 2.0 job info (doc §6.1, §6.3), ingest and query alike; only what we use.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkJobInfo {
+    pub id: String,
+    pub state: String,
+    #[serde(default)]
+    pub object: Option<String>,
+    #[serde(default)]
+    pub operation: Option<String>,
+    #[serde(default)]
+    pub number_records_processed: Option<u64>,
+    #[serde(default)]
+    pub number_records_failed: Option<u64>,
+    #[serde(default)]
+    pub error_message: Option<String>,
 }
 
 #[cfg(test)]

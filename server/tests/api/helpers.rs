@@ -17,6 +17,8 @@ pub const MEMBER_PASSWORD: &str = "member password 123";
 /// A database that exists for one test and is dropped after it.
 pub struct TestDb {
     pub url: String,
+    /// The app's data directory (its encryption key file lives here), kept across restarts.
+    pub data_dir: tempfile::TempDir,
     _sqlite_dir: Option<tempfile::TempDir>,
     postgres: Option<(String, String)>, // (admin url, database name)
 }
@@ -42,6 +44,7 @@ impl TestDb {
                     .map_or(admin_url.as_str(), |(base, _)| base);
                 Self {
                     url: format!("{base}/{name}"),
+                    data_dir: tempfile::tempdir().expect("temp dir"),
                     _sqlite_dir: None,
                     postgres: Some((admin_url.clone(), name)),
                 }
@@ -51,6 +54,7 @@ impl TestDb {
                 let url = format!("sqlite://{}", dir.path().join("test.db").display());
                 Self {
                     url,
+                    data_dir: tempfile::tempdir().expect("temp dir"),
                     _sqlite_dir: Some(dir),
                     postgres: None,
                 }
@@ -107,6 +111,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     let db = Arc::new(TestDb::new().await);
     let mut vars: HashMap<String, String> = [
         ("DATABASE_URL", db.url.as_str()),
+        ("KOMO_DATA_DIR", db.data_dir.path().to_str().expect("utf-8 temp path")),
         ("KOMO_ADDR", "127.0.0.1:0"),
         ("KOMO_WORKSPACE_NAME", "Acme Events"),
         ("KOMO_ADMIN_EMAIL", ADMIN_EMAIL),

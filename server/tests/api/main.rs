@@ -4,6 +4,7 @@
 
 mod auth;
 mod bootstrap;
+mod connections;
 mod helpers;
 mod pages;
 mod roles;

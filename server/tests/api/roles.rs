@@ -4,8 +4,25 @@ use app::error::ApiError;
 use shared::{Role, UserView};
 
 /// Every server function that only super users may call, with a valid body.
-const SUPER_USER_CALLS: [(&str, &[(&str, &str)]); 4] = [
+const SUPER_USER_CALLS: [(&str, &[(&str, &str)]); 7] = [
     ("list_connections", &[]),
+    (
+        "test_connection",
+        &[
+            ("domain", "acme.my.salesforce.com"),
+            ("client_id", "id"),
+            ("client_secret", "secret"),
+        ],
+    ),
+    (
+        "save_connection",
+        &[
+            ("domain", "acme.my.salesforce.com"),
+            ("client_id", "id"),
+            ("client_secret", "secret"),
+        ],
+    ),
+    ("disconnect", &[("connection_id", "1")]),
     ("list_users", &[]),
     (
         "add_user",
