@@ -6,8 +6,18 @@ import * as fs from "node:fs";
 // The test command builds the release app and tells us where it is; by default we look in ../target.
 const serverBin = process.env.KOMO_E2E_SERVER_BIN ?? path.resolve(__dirname, "../target/release/server");
 const siteRoot = process.env.KOMO_E2E_SITE_ROOT ?? path.resolve(__dirname, "../target/site");
+const simBin = process.env.KOMO_E2E_SIM_BIN ?? path.resolve(__dirname, "../target/debug/salesforce-sim");
 const port = process.env.KOMO_E2E_PORT ?? "3100";
+const simPort = process.env.KOMO_E2E_SIM_PORT ?? "3190";
 export const baseURL = `http://127.0.0.1:${port}`;
+
+/** The Salesforce simulator the app is allowed to reach (and only in tests and the demo). */
+export const salesforce = {
+  origin: `http://127.0.0.1:${simPort}`,
+  clientId: "e2e-connected-app",
+  clientSecret: "e2e-consumer-secret",
+  runAs: "integration@sim.example",
+};
 
 // A fresh database for every run, so tests never depend on what an earlier run left behind.
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "komo-e2e-"));
@@ -45,7 +55,16 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
+  webServer: [
+    {
+      command: `${simBin} --port ${simPort} --client-id ${salesforce.clientId} --client-secret ${salesforce.clientSecret}`,
+      url: `${salesforce.origin}/services/data/`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+    {
     command: serverBin,
     url: `${baseURL}/healthz`,
     reuseExistingServer: false,
@@ -61,7 +80,9 @@ export default defineConfig({
       KOMO_ADMIN_EMAIL: admin.email,
       KOMO_ADMIN_PASSWORD: admin.password,
       KOMO_FRAME_ANCESTORS: "http://127.0.0.1:3199",
+      KOMO_SALESFORCE_EXTRA_ORIGINS: salesforce.origin,
       RUST_LOG: "warn",
     },
-  },
+    },
+  ],
 });

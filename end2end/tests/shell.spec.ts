@@ -24,7 +24,8 @@ test("a super user signs in and sees the Komo shell", async ({ page }) => {
   await keepScreenshot(page, "connected-apps");
 
   await mainNav(page).getByRole("link", { name: "CRM · Syncs" }).click();
-  await expect(heading(page, "Connect a CRM first")).toBeVisible();
+  // Which empty state shows depends on whether the Connected Apps test ran first in this database.
+  await expect(heading(page, "Connect a CRM first").or(heading(page, "No syncs yet"))).toBeVisible();
   await keepScreenshot(page, "syncs-empty");
 });
 

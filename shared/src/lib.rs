@@ -4,6 +4,8 @@
 pub mod email;
 /// Workspaces, people and their roles.
 pub mod people;
+/// Dates, times and numbers as the UI shows them.
+pub mod when;
 
 pub use email::{EmailAddress, EmailError};
 pub use people::{
