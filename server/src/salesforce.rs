@@ -10,6 +10,7 @@ pub mod describe;
 pub mod domain;
 pub mod error;
 pub mod query;
+pub mod resolve;
 pub mod retry;
 pub mod wire;
 

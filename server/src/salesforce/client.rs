@@ -78,6 +78,9 @@ impl SalesforceClient {
             .user_agent(settings.user_agent.clone())
             // No redirects at all: a redirect could carry the token to another host (doc §1.6).
             .redirect(reqwest::redirect::Policy::none())
+            .dns_resolver(std::sync::Arc::new(
+                super::resolve::PublicOnlyResolver::new(&settings.extra_allowed),
+            ))
             .https_only(settings.extra_allowed.is_empty());
         if let Some(pem) = &settings.extra_root_pem {
             let certificate = reqwest::Certificate::from_pem(pem)
