@@ -14,19 +14,46 @@ pub fn ConnectionFormView(
     #[prop(into)] on_cancel: Callback<()>,
 ) -> impl IntoView {
     let connection_id = editing.as_ref().map(|c| c.id);
-    let domain = RwSignal::new(editing.as_ref().map(|c| c.domain.clone()).unwrap_or_default());
-    let client_id = RwSignal::new(editing.as_ref().map(|c| c.client_id.clone()).unwrap_or_default());
+    let domain = RwSignal::new(
+        editing
+            .as_ref()
+            .map(|c| c.domain.clone())
+            .unwrap_or_default(),
+    );
+    let client_id = RwSignal::new(
+        editing
+            .as_ref()
+            .map(|c| c.client_id.clone())
+            .unwrap_or_default(),
+    );
     let secret = RwSignal::new(String::new());
-    let form_values = move || (connection_id, domain.get_untracked(), client_id.get_untracked(), secret.get_untracked());
+    let form_values = move || {
+        (
+            connection_id,
+            domain.get_untracked(),
+            client_id.get_untracked(),
+            secret.get_untracked(),
+        )
+    };
 
     let run_test = move |_| {
         let (connection_id, domain, client_id, client_secret) = form_values();
-        test.dispatch(TestConnection { connection_id, domain, client_id, client_secret });
+        test.dispatch(TestConnection {
+            connection_id,
+            domain,
+            client_id,
+            client_secret,
+        });
     };
     let run_save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (connection_id, domain, client_id, client_secret) = form_values();
-        save.dispatch(SaveConnection { connection_id, domain, client_id, client_secret });
+        save.dispatch(SaveConnection {
+            connection_id,
+            domain,
+            client_id,
+            client_secret,
+        });
     };
 
     let save_error = move || save.value().get().and_then(Result::err);
@@ -38,7 +65,11 @@ pub fn ConnectionFormView(
                 .map(|e| view! { <p class="field-error" role="alert">{reason(&e)}</p> })
         }
     };
-    let title = if editing.is_some() { "Edit Salesforce connection" } else { "Connect Salesforce" };
+    let title = if editing.is_some() {
+        "Edit Salesforce connection"
+    } else {
+        "Connect Salesforce"
+    };
     let secret_hint = if editing.is_some() {
         "Leave blank to keep the stored secret."
     } else {

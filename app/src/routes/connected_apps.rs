@@ -1,4 +1,6 @@
-use crate::api::crm::{list_connections, ConnectionSummary, Disconnect, SaveConnection, TestConnection};
+use crate::api::crm::{
+    list_connections, ConnectionSummary, Disconnect, SaveConnection, TestConnection,
+};
 use crate::components::connection_card::ConnectionCard;
 use crate::components::connection_form::ConnectionFormView;
 use crate::components::{page_header::PageHeader, spinner::Loading};
@@ -21,7 +23,13 @@ pub fn ConnectedAppsPage() -> impl IntoView {
     let disconnect = ServerAction::<Disconnect>::new();
     let card_test = ServerAction::<TestConnection>::new();
     let connections = Resource::new(
-        move || (save.version().get(), disconnect.version().get(), card_test.version().get()),
+        move || {
+            (
+                save.version().get(),
+                disconnect.version().get(),
+                card_test.version().get(),
+            )
+        },
         |_| list_connections(),
     );
     let editing = RwSignal::new(None::<Editing>);

@@ -111,7 +111,10 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     let db = Arc::new(TestDb::new().await);
     let mut vars: HashMap<String, String> = [
         ("DATABASE_URL", db.url.as_str()),
-        ("KOMO_DATA_DIR", db.data_dir.path().to_str().expect("utf-8 temp path")),
+        (
+            "KOMO_DATA_DIR",
+            db.data_dir.path().to_str().expect("utf-8 temp path"),
+        ),
         ("KOMO_ADDR", "127.0.0.1:0"),
         ("KOMO_WORKSPACE_NAME", "Acme Events"),
         ("KOMO_ADMIN_EMAIL", ADMIN_EMAIL),
