@@ -1,8 +1,10 @@
 //! Server functions. Each one is thin: parse the input into a `shared` type, ask the [`backend::Backend`]
 //! (which checks who is calling), and report failures with the right HTTP status.
 
+pub mod api_tokens;
 #[cfg(feature = "ssr")]
 pub mod backend;
+pub mod contacts;
 pub mod crm;
 pub mod session;
 pub mod users;

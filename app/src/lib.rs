@@ -51,6 +51,12 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=components::shell::AppShell>
                     <Route path=path!("") view=|| view! { <Redirect path="/contacts" /> } />
                     <Route path=path!("/contacts") view=routes::contacts::ContactsPage />
+                    <Route path=path!("/contacts/:id") view=routes::contact_detail::ContactDetailPage />
+                    <Route path=path!("/settings/api-tokens") view=routes::api_tokens::ApiTokensPage />
+                    <Route
+                        path=path!("/settings/contact-properties")
+                        view=routes::contact_properties::ContactPropertiesPage
+                    />
                     <Route path=path!("/crm/syncs") view=routes::syncs::SyncsPage />
                     <Route path=path!("/settings") view=routes::settings::AccountSettingsPage />
                     <Route
@@ -65,7 +71,13 @@ pub fn App() -> impl IntoView {
 }
 
 /// Paths only super users may open; the server also answers them with 403 for anyone else.
-pub const SUPER_USER_PATHS: [&str; 3] = ["/crm", "/settings/connected-apps", "/settings/users"];
+pub const SUPER_USER_PATHS: [&str; 5] = [
+    "/crm",
+    "/settings/connected-apps",
+    "/settings/users",
+    "/settings/api-tokens",
+    "/settings/contact-properties",
+];
 
 /// Entry point of the WASM bundle.
 #[cfg(feature = "hydrate")]

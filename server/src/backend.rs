@@ -10,16 +10,21 @@ use crate::salesforce::ClientSettings;
 use crate::state::AppState;
 use crate::storage::people::UserRecord;
 use crate::storage::{now_unix, Storage, StorageError, WorkspaceId};
+use app::api::api_tokens::{ApiTokenView, CreatedApiToken};
 use app::api::backend::Backend;
+use app::api::contacts::ContactDetail;
 use app::api::crm::{ConnectionForm, ConnectionSummary, ConnectionTest};
 use app::error::ApiError;
 use secrecy::SecretString;
+use shared::contact::custom::{CustomProperty, PropertyName};
+use shared::contact::query::{ContactPage, ContactQuery};
 use shared::{EmailAddress, Me, NewUser, Role, UserView};
 use std::sync::Arc;
 use tokio::sync::OnceCell;
 use tower_sessions::Session;
 
 mod connections;
+mod contacts;
 
 pub struct RequestBackend {
     storage: Storage,
@@ -192,6 +197,41 @@ impl Backend for RequestBackend {
 
     async fn disconnect(&self, connection_id: i64) -> Result<(), ApiError> {
         self.disconnect_impl(connection_id).await
+    }
+
+    async fn list_contacts(&self, query: ContactQuery) -> Result<ContactPage, ApiError> {
+        self.list_contacts_impl(query).await
+    }
+
+    async fn get_contact(&self, contact_id: i64) -> Result<ContactDetail, ApiError> {
+        self.get_contact_impl(contact_id).await
+    }
+
+    async fn list_contact_properties(&self) -> Result<Vec<CustomProperty>, ApiError> {
+        self.list_contact_properties_impl().await
+    }
+
+    async fn add_contact_property(
+        &self,
+        property: CustomProperty,
+    ) -> Result<CustomProperty, ApiError> {
+        self.add_contact_property_impl(property).await
+    }
+
+    async fn delete_contact_property(&self, name: PropertyName) -> Result<(), ApiError> {
+        self.delete_contact_property_impl(name).await
+    }
+
+    async fn list_api_tokens(&self) -> Result<Vec<ApiTokenView>, ApiError> {
+        self.list_api_tokens_impl().await
+    }
+
+    async fn create_api_token(&self, name: String) -> Result<CreatedApiToken, ApiError> {
+        self.create_api_token_impl(name).await
+    }
+
+    async fn revoke_api_token(&self, token_id: i64) -> Result<(), ApiError> {
+        self.revoke_api_token_impl(token_id).await
     }
 }
 

@@ -119,6 +119,7 @@ impl Application {
         let session_layer = session_layer(sessions, settings);
         let router = Router::new()
             .leptos_routes_with_handler(routes, get(http::pages::page))
+            .nest("/api/v1", http::api_v1::router())
             .route(
                 "/api/{*fn_name}",
                 get(http::pages::server_fn).post(http::pages::server_fn),

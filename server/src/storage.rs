@@ -5,7 +5,10 @@
 //! whichever pool is in use; a query that must differ (e.g. `for update skip locked`) gives each arm its own
 //! string. Migrations differ in types only and live in `migrations/{sqlite,postgres}`.
 
+pub mod api_tokens;
 pub mod connections;
+/// Komo contacts and their custom properties.
+pub mod contacts;
 mod error;
 pub mod people;
 mod rows;

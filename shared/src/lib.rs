@@ -1,5 +1,7 @@
 #![doc = include_str!("../README.md")]
 
+/// Komo contacts: parsing, custom properties, the field catalog, paging.
+pub mod contact;
 /// Email addresses: parsed once, stored lower-cased.
 pub mod email;
 /// Workspaces, people and their roles.

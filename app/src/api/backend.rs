@@ -4,7 +4,11 @@
 use crate::error::ApiError;
 use shared::{Me, NewUser, Role, UserView};
 
+use super::api_tokens::{ApiTokenView, CreatedApiToken};
+use super::contacts::ContactDetail;
 use super::crm::{ConnectionForm, ConnectionSummary, ConnectionTest};
+use shared::contact::custom::{CustomProperty, PropertyName};
+use shared::contact::query::{ContactPage, ContactQuery};
 
 #[async_trait::async_trait]
 pub trait Backend: Send + Sync {
@@ -33,4 +37,25 @@ pub trait Backend: Send + Sync {
     async fn save_connection(&self, form: ConnectionForm) -> Result<ConnectionSummary, ApiError>;
     /// Super users only.
     async fn disconnect(&self, connection_id: i64) -> Result<(), ApiError>;
+
+    /// Any member: one page of the workspace's contacts, with the matching count.
+    async fn list_contacts(&self, query: ContactQuery) -> Result<ContactPage, ApiError>;
+    /// Any member: one contact of the workspace.
+    async fn get_contact(&self, contact_id: i64) -> Result<ContactDetail, ApiError>;
+    /// Any member: the workspace's custom contact properties.
+    async fn list_contact_properties(&self) -> Result<Vec<CustomProperty>, ApiError>;
+    /// Super users only.
+    async fn add_contact_property(
+        &self,
+        property: CustomProperty,
+    ) -> Result<CustomProperty, ApiError>;
+    /// Super users only.
+    async fn delete_contact_property(&self, name: PropertyName) -> Result<(), ApiError>;
+
+    /// Super users only: the workspace's API tokens (never the secrets).
+    async fn list_api_tokens(&self) -> Result<Vec<ApiTokenView>, ApiError>;
+    /// Super users only: a new token, returned this once.
+    async fn create_api_token(&self, name: String) -> Result<CreatedApiToken, ApiError>;
+    /// Super users only.
+    async fn revoke_api_token(&self, token_id: i64) -> Result<(), ApiError>;
 }

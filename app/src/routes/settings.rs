@@ -37,13 +37,23 @@ pub fn AccountSettingsPage() -> impl IntoView {
                         <h2>"Users and roles"</h2>
                         <p class="muted">"Add people to the workspace and choose what they may do."</p>
                     </a>
+                    <a class="panel tile" href="/settings/contact-properties">
+                        <h2>"Contact properties"</h2>
+                        <p class="muted">"Custom fields your contacts carry besides the standard ones."</p>
+                    </a>
+                    <a class="panel tile" href="/settings/api-tokens">
+                        <h2>"API tokens"</h2>
+                        <p class="muted">"Let the Komo workspace feed contacts through the REST API."</p>
+                    </a>
                 }
                     .into_any()
             } else {
                 view! {
                     <div class="panel tile disabled">
-                        <h2>"Connected Apps and users"</h2>
-                        <p class="muted">"Only super users manage CRM connections, syncs and users."</p>
+                        <h2>"Connected Apps, users and API tokens"</h2>
+                        <p class="muted">
+                            "Only super users manage CRM connections, syncs, users, contact properties and API tokens."
+                        </p>
                     </div>
                 }
                     .into_any()

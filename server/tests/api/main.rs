@@ -5,6 +5,9 @@
 mod auth;
 mod bootstrap;
 mod connections;
+mod contacts;
+mod contacts_api;
+mod contacts_storage;
 mod helpers;
 mod pages;
 mod roles;

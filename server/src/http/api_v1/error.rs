@@ -1,0 +1,88 @@
+//! The `/api/v1` error: each variant knows its status, and every one answers with the same JSON shape,
+//! `{"error": {"code": "...", "message": "..."}}`, so a client can branch on `code` and show `message`.
+//! Internal faults are logged under a reference; only the reference is returned.
+
+use crate::storage::StorageError;
+use axum::extract::rejection::JsonRejection;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+#[derive(Debug, thiserror::Error)]
+pub enum V1Error {
+    #[error("send your workspace API token as `Authorization: Bearer <token>`")]
+    MissingToken,
+    #[error("the API token is not valid (it may have been revoked)")]
+    BadToken,
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("the request body is larger than {max_bytes} bytes")]
+    TooLarge { max_bytes: usize },
+    #[error("at most {max} contacts per request; this one has {given}")]
+    TooMany { max: usize, given: usize },
+    #[error("{0}")]
+    BadJson(String),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("database fault")]
+    Storage(#[from] StorageError),
+}
+
+impl V1Error {
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            V1Error::MissingToken => (StatusCode::UNAUTHORIZED, "missing_token"),
+            V1Error::BadToken => (StatusCode::UNAUTHORIZED, "invalid_token"),
+            V1Error::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            V1Error::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large"),
+            V1Error::TooMany { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "too_many_contacts"),
+            V1Error::BadJson(_) => (StatusCode::BAD_REQUEST, "malformed_json"),
+            V1Error::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            V1Error::Storage(StorageError::NotFound(_)) => (StatusCode::NOT_FOUND, "not_found"),
+            V1Error::Storage(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+
+    /// Sorts a JSON body rejection into too large / malformed, with serde's position in the message.
+    pub fn from_json_rejection(rejection: JsonRejection, max_bytes: usize) -> Self {
+        match rejection {
+            JsonRejection::BytesRejection(_)
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE =>
+            {
+                V1Error::TooLarge { max_bytes }
+            }
+            JsonRejection::MissingJsonContentType(_) => {
+                V1Error::BadRequest("send the body with `Content-Type: application/json`".into())
+            }
+            other => V1Error::BadJson(format!(
+                "the body is not the JSON expected: {}",
+                other.body_text()
+            )),
+        }
+    }
+}
+
+impl IntoResponse for V1Error {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        let message = match &self {
+            V1Error::Storage(StorageError::NotFound(what)) => format!("{what} not found"),
+            V1Error::Storage(error) => {
+                let reference = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
+                tracing::error!(reference, error = %error, source = ?std::error::Error::source(error), "api v1 request failed");
+                format!("something went wrong on our side (ref {reference})")
+            }
+            other => other.to_string(),
+        };
+        let body = Json(json!({ "error": { "code": code, "message": message } }));
+        let mut response = (status, body).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer"),
+            );
+        }
+        response
+    }
+}
