@@ -6,6 +6,8 @@ pub mod contact;
 pub mod email;
 /// Workspaces, people and their roles.
 pub mod people;
+/// Syncs: filters (and, later, matching and field mapping).
+pub mod sync;
 /// Dates, times and numbers as the UI shows them.
 pub mod when;
 

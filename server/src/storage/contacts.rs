@@ -5,6 +5,8 @@
 //! The two dialects differ only in how they merge the custom-property JSON and lower-case name keys, so
 //! only the `on conflict` clause has an arm per backend.
 
+pub mod filter_sql;
+mod matching;
 pub mod properties;
 mod rows;
 

@@ -5,6 +5,7 @@
 mod auth;
 mod bootstrap;
 mod connections;
+mod filters;
 mod contacts;
 mod contacts_api;
 mod contacts_storage;

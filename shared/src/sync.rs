@@ -1,0 +1,4 @@
+//! Syncs: what a super user configures to push contacts into a CRM. Validation lives here so the browser
+//! shows problems at once and the server enforces the same rules.
+
+pub mod filter;
