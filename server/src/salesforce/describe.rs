@@ -35,30 +35,9 @@ impl ObjectDescribe {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldInfo {
-    pub name: String,
-    pub label: String,
-    /// Salesforce's type name: `string`, `email`, `picklist`, `boolean`, `reference`, …
-    pub field_type: String,
-    /// Maximum characters for text types; 0 where length does not apply.
-    pub length: u32,
-    pub createable: bool,
-    pub updateable: bool,
-    /// `createable && !nillable && !defaultedOnCreate`: a heuristic (doc §3) — validation rules and record
-    /// types can require more, so a create can still fail with `REQUIRED_FIELD_MISSING`.
-    pub required: bool,
-    pub external_id: bool,
-    pub id_lookup: bool,
-    pub unique: bool,
-    /// Active picklist values in Salesforce's order; empty for other types.
-    pub picklist_values: Vec<String>,
-    /// The value Salesforce uses when a create leaves this picklist out.
-    pub default_picklist_value: Option<String>,
-    /// Only [`Self::picklist_values`] are accepted (`INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST` otherwise);
-    /// unrestricted picklists take any text.
-    pub restricted_picklist: bool,
-}
+/// One field of a CRM object. The type lives in `shared` because the sync builder in the browser shows and
+/// validates against the same description.
+pub use shared::sync::crm::CrmField as FieldInfo;
 
 impl From<FieldDescribe> for FieldInfo {
     fn from(f: FieldDescribe) -> Self {

@@ -1,0 +1,520 @@
+//! A sync's configuration and the rules Save enforces. The same function runs in the browser (problems shown
+//! beside their fields as the user types) and on the server (nothing invalid is stored).
+
+use super::crm::{CrmField, CrmObject};
+use super::filter::{Filter, FilterError};
+use crate::contact::fields::{FieldCatalog, FieldType};
+use crate::contact::MAX_TEXT;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum MatchAction {
+    #[default]
+    Update,
+    DoNothing,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum NoMatchAction {
+    #[default]
+    Insert,
+    DoNothing,
+}
+
+/// What to do when several CRM records match one contact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum DuplicatePolicy {
+    #[default]
+    MarkAsError,
+    UpdateAll,
+    UpdateMostRecent,
+}
+
+/// When a mapped value may replace what the CRM already holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Overwrite {
+    #[default]
+    Always,
+    OnlyWhenEmpty,
+    NeverOnUpdate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MappingSource {
+    /// A Komo field, by catalog key.
+    Field(String),
+    /// The same value for every contact.
+    Constant(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldMapping {
+    pub source: MappingSource,
+    pub crm_field: String,
+    #[serde(default)]
+    pub overwrite: Overwrite,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MatchPair {
+    pub komo_field: String,
+    pub crm_field: String,
+}
+
+impl Default for MatchPair {
+    /// Email ↔ Email, the pair the builder suggests.
+    fn default() -> Self {
+        Self {
+            komo_field: "email".into(),
+            crm_field: "Email".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SyncConfig {
+    pub object: CrmObject,
+    pub match_pair: MatchPair,
+    pub on_match: MatchAction,
+    pub on_no_match: NoMatchAction,
+    pub duplicates: DuplicatePolicy,
+    pub filter: Filter,
+    pub mappings: Vec<FieldMapping>,
+}
+
+/// Where a problem belongs on the configuration page, so it can be shown beside that control.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Place {
+    Actions,
+    Match,
+    Filter(usize),
+    Mapping(usize),
+    Required,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    pub place: Place,
+    pub message: String,
+}
+
+/// What a valid configuration means for the push engine, and what the user should know.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Checked {
+    /// The CRM match field is an External ID and both actions are on: one upsert call does insert and update.
+    pub uses_upsert: bool,
+    /// Not errors: e.g. a value that may be cut to the CRM field's length.
+    pub warnings: Vec<Problem>,
+}
+
+/// Whether a Komo value of `komo` type can be written to a Salesforce field of `crm` type.
+pub fn compatible(komo: FieldType, crm: &str) -> bool {
+    use FieldType as T;
+    match crm {
+        "string" | "textarea" | "phone" | "url" | "combobox" | "encryptedstring" => {
+            matches!(
+                komo,
+                T::Text | T::Email | T::Phone | T::SingleChoice | T::Number | T::Date
+            )
+        }
+        "email" => matches!(komo, T::Email | T::Text),
+        "picklist" => matches!(komo, T::Text | T::SingleChoice),
+        "multipicklist" => matches!(komo, T::Tags | T::SingleChoice | T::Text),
+        "boolean" => komo == T::Boolean,
+        "double" | "int" | "long" | "currency" | "percent" => komo == T::Number,
+        "date" => komo == T::Date,
+        "datetime" => matches!(komo, T::Timestamp | T::Date),
+        _ => false,
+    }
+}
+
+impl SyncConfig {
+    /// Checks everything Save needs against the contact catalog and the CRM object's fields.
+    ///
+    /// # Errors
+    /// Every problem found, each with its place, so the page can show them all at once.
+    pub fn check(
+        &self,
+        catalog: &FieldCatalog,
+        crm_fields: &[CrmField],
+    ) -> Result<Checked, Vec<Problem>> {
+        let mut problems = Vec::new();
+        let mut warnings = Vec::new();
+        let crm = |name: &str| {
+            crm_fields
+                .iter()
+                .find(|f| f.name.eq_ignore_ascii_case(name))
+        };
+        let object = self.object.api_name();
+        let inserts = self.on_no_match == NoMatchAction::Insert;
+        let updates = self.on_match == MatchAction::Update;
+        if !inserts && !updates {
+            problems.push(Problem {
+                place: Place::Actions,
+                message: "With \"do nothing\" both when a contact matches and when it does not, the sync would never \
+                          change anything: choose Update or Insert."
+                    .into(),
+            });
+        }
+
+        let match_crm = crm(&self.match_pair.crm_field);
+        match (catalog.find(&self.match_pair.komo_field), match_crm) {
+            (None, _) => problems.push(Problem {
+                place: Place::Match,
+                message: format!(
+                    "Match: \"{}\" is not a Komo contact field",
+                    self.match_pair.komo_field
+                ),
+            }),
+            (_, None) => problems.push(Problem {
+                place: Place::Match,
+                message: format!(
+                    "Match: {object} has no field \"{}\"",
+                    self.match_pair.crm_field
+                ),
+            }),
+            (Some(komo), Some(field)) if !compatible(komo.field_type, &field.field_type) => {
+                problems.push(Problem {
+                    place: Place::Match,
+                    message: format!(
+                        "Match: {} cannot be compared with {} ({})",
+                        komo.label, field.label, field.field_type
+                    ),
+                })
+            }
+            _ => {}
+        }
+        let uses_upsert = inserts && updates && match_crm.is_some_and(|f| f.external_id);
+
+        if let Err((index, error)) = self.filter.check(catalog) {
+            problems.push(Problem {
+                place: Place::Filter(index),
+                message: filter_message(&error),
+            });
+        }
+
+        let mut mapped: Vec<&str> = Vec::new();
+        for (index, mapping) in self.mappings.iter().enumerate() {
+            let place = || Place::Mapping(index);
+            let Some(field) = crm(&mapping.crm_field) else {
+                problems.push(Problem {
+                    place: place(),
+                    message: format!("{object} has no field \"{}\"", mapping.crm_field),
+                });
+                continue;
+            };
+            if mapped.iter().any(|m| m.eq_ignore_ascii_case(&field.name)) {
+                problems.push(Problem {
+                    place: place(),
+                    message: format!("{} is mapped twice", field.label),
+                });
+            }
+            mapped.push(&field.name);
+            if !(inserts && field.createable || updates && field.updateable) {
+                problems.push(Problem {
+                    place: place(),
+                    message: format!(
+                        "{} cannot be written by this sync (Salesforce marks it read-only)",
+                        field.label
+                    ),
+                });
+            }
+            match &mapping.source {
+                MappingSource::Field(key) => match catalog.find(key) {
+                    None => problems.push(Problem {
+                        place: place(),
+                        message: format!("\"{key}\" is not a Komo contact field"),
+                    }),
+                    Some(komo) if !compatible(komo.field_type, &field.field_type) => {
+                        problems.push(Problem {
+                            place: place(),
+                            message: format!(
+                                "{} cannot be written to {} ({})",
+                                komo.label, field.label, field.field_type
+                            ),
+                        })
+                    }
+                    Some(komo) => {
+                        let longest = if matches!(komo.field_type, FieldType::Tags) {
+                            usize::MAX
+                        } else {
+                            MAX_TEXT
+                        };
+                        let limit = usize::try_from(field.length).unwrap_or(usize::MAX);
+                        if limit > 0 && limit < longest && field.field_type != "picklist" {
+                            warnings.push(Problem {
+                                place: place(),
+                                message: format!(
+                                    "{} holds up to {} characters; longer {} values will be cut",
+                                    field.label, field.length, komo.label
+                                ),
+                            });
+                        }
+                    }
+                },
+                MappingSource::Constant(value) => {
+                    if let Err(reason) = constant_fits(value, field) {
+                        problems.push(Problem {
+                            place: place(),
+                            message: format!("{}: {reason}", field.label),
+                        });
+                    }
+                }
+            }
+        }
+
+        if inserts {
+            let missing: Vec<&str> = crm_fields
+                .iter()
+                .filter(|f| f.required)
+                .filter(|f| !f.name.eq_ignore_ascii_case(&self.match_pair.crm_field))
+                .filter(|f| !mapped.iter().any(|m| m.eq_ignore_ascii_case(&f.name)))
+                .map(|f| f.label.as_str())
+                .collect();
+            if !missing.is_empty() {
+                problems.push(Problem {
+                    place: Place::Required,
+                    message: format!(
+                        "{object} requires {} on insert: map a Komo field or a constant to {}",
+                        missing.join(", "),
+                        if missing.len() == 1 { "it" } else { "each" }
+                    ),
+                });
+            }
+        }
+
+        if problems.is_empty() {
+            Ok(Checked {
+                uses_upsert,
+                warnings,
+            })
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+fn filter_message(error: &FilterError) -> String {
+    format!("Filter: {error}")
+}
+
+/// A constant must be a value the CRM field accepts.
+fn constant_fits(value: &str, field: &CrmField) -> Result<(), String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err("enter the constant value".into());
+    }
+    let fits_length = field.length == 0
+        || value.chars().count() <= usize::try_from(field.length).unwrap_or(usize::MAX);
+    match field.field_type.as_str() {
+        "boolean" if !matches!(value, "true" | "false") => Err("enter true or false".into()),
+        "double" | "int" | "long" | "currency" | "percent" if value.parse::<f64>().is_err() => {
+            Err("enter a number".into())
+        }
+        "picklist"
+            if field.restricted_picklist && !field.picklist_values.iter().any(|v| v == value) =>
+        {
+            Err(format!(
+                "choose one of: {}",
+                field.picklist_values.join(", ")
+            ))
+        }
+        "reference" | "id" => Err("cannot be set to a constant".into()),
+        _ if !fits_length => Err(format!("at most {} characters", field.length)),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(name: &str, field_type: &str, length: u32, required: bool) -> CrmField {
+        CrmField {
+            name: name.into(),
+            label: name.into(),
+            field_type: field_type.into(),
+            length,
+            createable: true,
+            updateable: true,
+            required,
+            external_id: false,
+            id_lookup: false,
+            unique: false,
+            picklist_values: Vec::new(),
+            default_picklist_value: None,
+            restricted_picklist: false,
+        }
+    }
+
+    fn lead_fields() -> Vec<CrmField> {
+        let mut status = field("Status", "picklist", 40, false);
+        status.picklist_values = vec!["Open".into(), "Working".into()];
+        status.restricted_picklist = true;
+        let mut komo_id = field("Komo_Id__c", "string", 64, false);
+        komo_id.external_id = true;
+        let mut created = field("CreatedDate", "datetime", 0, false);
+        created.createable = false;
+        created.updateable = false;
+        vec![
+            field("Email", "email", 80, false),
+            field("FirstName", "string", 40, false),
+            field("LastName", "string", 80, true),
+            field("Company", "string", 255, true),
+            field("HasOptedOutOfEmail", "boolean", 0, false),
+            status,
+            komo_id,
+            created,
+        ]
+    }
+
+    fn map(source: MappingSource, crm_field: &str) -> FieldMapping {
+        FieldMapping {
+            source,
+            crm_field: crm_field.into(),
+            overwrite: Overwrite::Always,
+        }
+    }
+
+    fn lead_config() -> SyncConfig {
+        SyncConfig {
+            object: CrmObject::Lead,
+            mappings: vec![
+                map(MappingSource::Field("last_name".into()), "LastName"),
+                map(MappingSource::Field("company".into()), "Company"),
+            ],
+            ..SyncConfig::default()
+        }
+    }
+
+    #[test]
+    fn a_complete_lead_sync_passes_with_a_truncation_warning() {
+        let catalog = FieldCatalog::new(&[]);
+        let checked = lead_config()
+            .check(&catalog, &lead_fields())
+            .expect("valid");
+        assert!(!checked.uses_upsert, "Email is not an External ID");
+        assert_eq!(checked.warnings.len(), 1, "{:?}", checked.warnings);
+        assert!(checked.warnings[0]
+            .message
+            .contains("LastName holds up to 80 characters"));
+    }
+
+    #[test]
+    fn a_missing_required_field_is_named() {
+        let catalog = FieldCatalog::new(&[]);
+        let mut config = lead_config();
+        config.mappings.retain(|m| m.crm_field != "Company");
+        let problems = config
+            .check(&catalog, &lead_fields())
+            .expect_err("Company missing");
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].place, Place::Required);
+        assert_eq!(
+            problems[0].message,
+            "Lead requires Company on insert: map a Komo field or a constant to it"
+        );
+        // Without inserts nothing is required.
+        config.on_no_match = NoMatchAction::DoNothing;
+        assert!(config.check(&catalog, &lead_fields()).is_ok());
+        // A constant satisfies the requirement.
+        config.on_no_match = NoMatchAction::Insert;
+        config
+            .mappings
+            .push(map(MappingSource::Constant("Komo".into()), "Company"));
+        assert!(config.check(&catalog, &lead_fields()).is_ok());
+    }
+
+    #[test]
+    fn wrong_mappings_are_each_reported_at_their_place() {
+        let catalog = FieldCatalog::new(&[]);
+        let mut config = lead_config();
+        config.mappings.extend([
+            map(MappingSource::Field("city".into()), "HasOptedOutOfEmail"),
+            map(MappingSource::Field("first_name".into()), "Nope__c"),
+            map(MappingSource::Constant("Maybe".into()), "Status"),
+            map(MappingSource::Field("company".into()), "company"),
+            map(MappingSource::Field("first_name".into()), "CreatedDate"),
+        ]);
+        let problems = config
+            .check(&catalog, &lead_fields())
+            .expect_err("bad mappings");
+        let places: Vec<&Place> = problems.iter().map(|p| &p.place).collect();
+        assert!(places.contains(&&Place::Mapping(2)), "incompatible types");
+        assert!(places.contains(&&Place::Mapping(3)), "unknown CRM field");
+        assert!(
+            places.contains(&&Place::Mapping(4)),
+            "restricted picklist constant"
+        );
+        assert!(places.contains(&&Place::Mapping(5)), "mapped twice");
+        assert!(places.contains(&&Place::Mapping(6)), "read-only field");
+        let picklist = problems
+            .iter()
+            .find(|p| p.place == Place::Mapping(4))
+            .expect("picklist problem");
+        assert_eq!(picklist.message, "Status: choose one of: Open, Working");
+    }
+
+    #[test]
+    fn an_external_id_match_with_both_actions_uses_upsert() {
+        let catalog = FieldCatalog::new(&[]);
+        let mut config = lead_config();
+        config.match_pair = MatchPair {
+            komo_field: "email".into(),
+            crm_field: "Komo_Id__c".into(),
+        };
+        assert!(
+            config
+                .check(&catalog, &lead_fields())
+                .expect("valid")
+                .uses_upsert
+        );
+        config.on_match = MatchAction::DoNothing;
+        assert!(
+            !config
+                .check(&catalog, &lead_fields())
+                .expect("valid")
+                .uses_upsert
+        );
+    }
+
+    #[test]
+    fn doing_nothing_either_way_is_refused_and_so_is_a_bad_match_pair() {
+        let catalog = FieldCatalog::new(&[]);
+        let mut config = lead_config();
+        config.on_match = MatchAction::DoNothing;
+        config.on_no_match = NoMatchAction::DoNothing;
+        config.match_pair.crm_field = "HasOptedOutOfEmail".into();
+        let problems = config.check(&catalog, &lead_fields()).expect_err("refused");
+        assert!(problems.iter().any(|p| p.place == Place::Actions));
+        let matching = problems
+            .iter()
+            .find(|p| p.place == Place::Match)
+            .expect("match problem");
+        assert_eq!(
+            matching.message,
+            "Match: Email cannot be compared with HasOptedOutOfEmail (boolean)"
+        );
+    }
+
+    #[test]
+    fn type_compatibility_table() {
+        use FieldType as T;
+        let table = [
+            (T::Email, "email", true),
+            (T::Text, "email", true),
+            (T::Boolean, "string", false),
+            (T::Boolean, "boolean", true),
+            (T::Number, "double", true),
+            (T::Text, "double", false),
+            (T::Date, "date", true),
+            (T::Timestamp, "datetime", true),
+            (T::Timestamp, "date", false),
+            (T::Tags, "multipicklist", true),
+            (T::Text, "reference", false),
+        ];
+        for (komo, crm, expected) in table {
+            assert_eq!(compatible(komo, crm), expected, "{komo:?} → {crm}");
+        }
+    }
+}
