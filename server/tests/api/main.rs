@@ -5,10 +5,10 @@
 mod auth;
 mod bootstrap;
 mod connections;
-mod filters;
 mod contacts;
 mod contacts_api;
 mod contacts_storage;
+mod filters;
 mod helpers;
 mod pages;
 mod roles;
