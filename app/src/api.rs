@@ -6,6 +6,7 @@ pub mod api_tokens;
 pub mod backend;
 pub mod contacts;
 pub mod crm;
+pub mod imports;
 pub mod session;
 pub mod users;
 

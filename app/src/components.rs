@@ -2,6 +2,8 @@ pub mod connection_card;
 pub mod connection_form;
 pub mod empty_state;
 pub mod icon;
+pub mod import_mapping;
+pub mod import_progress;
 pub mod page_header;
 pub mod shell;
 pub mod spinner;

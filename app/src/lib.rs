@@ -3,6 +3,8 @@
 
 /// `#[server]` functions, one file per resource; `api::backend` is the server-side trait they call.
 pub mod api;
+/// The browser's file and fetch APIs, for the import page (real only under `hydrate`).
+pub mod browser;
 /// Reusable views: they take props and never call server functions.
 pub mod components;
 /// `ApiError`, the one error that crosses the wire, and the view that shows it.
@@ -51,6 +53,7 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=components::shell::AppShell>
                     <Route path=path!("") view=|| view! { <Redirect path="/contacts" /> } />
                     <Route path=path!("/contacts") view=routes::contacts::ContactsPage />
+                    <Route path=path!("/contacts/import") view=routes::contact_import::ContactImportPage />
                     <Route path=path!("/contacts/:id") view=routes::contact_detail::ContactDetailPage />
                     <Route path=path!("/settings/api-tokens") view=routes::api_tokens::ApiTokensPage />
                     <Route
@@ -71,8 +74,9 @@ pub fn App() -> impl IntoView {
 }
 
 /// Paths only super users may open; the server also answers them with 403 for anyone else.
-pub const SUPER_USER_PATHS: [&str; 5] = [
+pub const SUPER_USER_PATHS: [&str; 6] = [
     "/crm",
+    "/contacts/import",
     "/settings/connected-apps",
     "/settings/users",
     "/settings/api-tokens",

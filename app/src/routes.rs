@@ -1,6 +1,7 @@
 pub mod api_tokens;
 pub mod connected_apps;
 pub mod contact_detail;
+pub mod contact_import;
 pub mod contact_properties;
 pub mod contacts;
 pub mod not_found;

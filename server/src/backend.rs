@@ -17,6 +17,7 @@ use app::api::crm::{ConnectionForm, ConnectionSummary, ConnectionTest};
 use app::error::ApiError;
 use secrecy::SecretString;
 use shared::contact::custom::{CustomProperty, PropertyName};
+use shared::contact::import::{ImportPreview, ImportStatus};
 use shared::contact::query::{ContactPage, ContactQuery};
 use shared::{EmailAddress, Me, NewUser, Role, UserView};
 use std::sync::Arc;
@@ -25,6 +26,7 @@ use tower_sessions::Session;
 
 mod connections;
 mod contacts;
+mod imports;
 
 pub struct RequestBackend {
     storage: Storage,
@@ -232,6 +234,24 @@ impl Backend for RequestBackend {
 
     async fn revoke_api_token(&self, token_id: i64) -> Result<(), ApiError> {
         self.revoke_api_token_impl(token_id).await
+    }
+
+    async fn preview_import(&self, head: String) -> Result<ImportPreview, ApiError> {
+        self.preview_import_impl(head).await
+    }
+
+    async fn start_import(
+        &self,
+        file_name: String,
+        total_bytes: u64,
+        mapping: String,
+    ) -> Result<i64, ApiError> {
+        self.start_import_impl(file_name, total_bytes, mapping)
+            .await
+    }
+
+    async fn import_status(&self, import_id: i64) -> Result<ImportStatus, ApiError> {
+        self.import_status_impl(import_id).await
     }
 }
 

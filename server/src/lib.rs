@@ -11,8 +11,12 @@ pub mod bootstrap;
 pub mod config;
 /// Encryption of stored secrets.
 pub mod crypto;
+/// `KOMO_DEMO=1`: realistic contacts for a newcomer.
+pub mod demo;
 /// Routes and middleware outside Leptos.
 pub mod http;
+/// Streaming CSV contact import.
+pub mod import;
 pub mod salesforce;
 /// Builds the app from settings.
 pub mod startup;

@@ -79,6 +79,7 @@ impl Application {
                 .delete_expired_every(std::time::Duration::from_secs(600)),
         );
         let first_start = ensure_first_workspace(&storage, &settings.bootstrap).await?;
+        crate::demo::seed_on_first_start(&storage, first_start.is_some()).await?;
         let secrets = Arc::new(SecretBox::load_or_create(
             settings.secret_key.as_ref(),
             settings.secret_key_previous.as_ref(),
@@ -120,6 +121,7 @@ impl Application {
         let router = Router::new()
             .leptos_routes_with_handler(routes, get(http::pages::page))
             .nest("/api/v1", http::api_v1::router())
+            .merge(http::import::router())
             .route(
                 "/api/{*fn_name}",
                 get(http::pages::server_fn).post(http::pages::server_fn),

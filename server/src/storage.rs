@@ -10,6 +10,8 @@ pub mod connections;
 /// Komo contacts and their custom properties.
 pub mod contacts;
 mod error;
+/// CSV imports: progress and the per-row error report.
+pub mod imports;
 pub mod people;
 mod rows;
 mod sessions;

@@ -7,6 +7,7 @@
 pub mod custom;
 pub mod date;
 pub mod fields;
+pub mod import;
 pub mod query;
 
 use crate::email::{EmailAddress, EmailError};

@@ -8,6 +8,7 @@ use super::api_tokens::{ApiTokenView, CreatedApiToken};
 use super::contacts::ContactDetail;
 use super::crm::{ConnectionForm, ConnectionSummary, ConnectionTest};
 use shared::contact::custom::{CustomProperty, PropertyName};
+use shared::contact::import::{ImportPreview, ImportStatus};
 use shared::contact::query::{ContactPage, ContactQuery};
 
 #[async_trait::async_trait]
@@ -58,4 +59,16 @@ pub trait Backend: Send + Sync {
     async fn create_api_token(&self, name: String) -> Result<CreatedApiToken, ApiError>;
     /// Super users only.
     async fn revoke_api_token(&self, token_id: i64) -> Result<(), ApiError>;
+
+    /// Super users only: the header, suggested mapping and first rows of a file's first bytes.
+    async fn preview_import(&self, head: String) -> Result<ImportPreview, ApiError>;
+    /// Super users only: records an import waiting for its file; `mapping` in `ImportMapping`'s wire form.
+    async fn start_import(
+        &self,
+        file_name: String,
+        total_bytes: u64,
+        mapping: String,
+    ) -> Result<i64, ApiError>;
+    /// Super users only: an import of the workspace, with its first row errors.
+    async fn import_status(&self, import_id: i64) -> Result<ImportStatus, ApiError>;
 }

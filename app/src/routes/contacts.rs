@@ -1,4 +1,5 @@
 use crate::api::contacts::list_contacts;
+use crate::components::shell::CurrentUser;
 use crate::components::{empty_state::EmptyState, page_header::PageHeader, spinner::Loading};
 use crate::error::ErrorView;
 use leptos::prelude::*;
@@ -33,6 +34,7 @@ pub(crate) fn show_date(secs: Option<i64>) -> String {
 pub fn ContactsPage() -> impl IntoView {
     let query = use_query_map();
     let param = move |name: &str| query.with(|q| q.get(name).unwrap_or_default());
+    let can_import = use_context::<CurrentUser>().is_some_and(|me| me.0.user.role.is_super_user());
     let page = Resource::new(
         move || (param("q"), param("sort"), param("after")),
         |(q, sort, after)| list_contacts(q, sort, after),
@@ -40,7 +42,9 @@ pub fn ContactsPage() -> impl IntoView {
 
     view! {
         <Title text="Contacts · Komo CRM Sync" />
-        <PageHeader title="Contacts" />
+        <PageHeader title="Contacts">
+            {can_import.then(|| view! { <a class="button" href="/contacts/import">"Import CSV"</a> })}
+        </PageHeader>
         <form class="panel contacts-toolbar" method="get" action="/contacts" role="search">
             <input
                 type="search"
@@ -83,7 +87,7 @@ pub fn ContactsPage() -> impl IntoView {
                             <EmptyState
                                 icon="users"
                                 title="No contacts yet"
-                                message="Contacts arrive from your Komo workspace through the API (a super user creates an API token under Account Settings). They will be listed here, ready to sync to your CRM."
+                                message="Contacts arrive from your Komo workspace through the API (a super user creates an API token under Account Settings) or from a CSV file a super user imports. They will be listed here, ready to sync to your CRM."
                             />
                         }
                             .into_any()

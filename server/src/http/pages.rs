@@ -120,6 +120,7 @@ mod tests {
         assert!(is_super_user_path("/settings/connected-apps"));
         assert!(is_super_user_path("/settings/api-tokens"));
         assert!(is_super_user_path("/settings/contact-properties"));
+        assert!(is_super_user_path("/contacts/import"));
         assert!(!is_super_user_path("/settings"));
         assert!(!is_super_user_path("/contacts"));
         assert!(!is_super_user_path("/crmx"));

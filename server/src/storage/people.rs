@@ -32,6 +32,17 @@ impl Storage {
         Ok(count)
     }
 
+    /// The oldest workspace: the one the first start created.
+    ///
+    /// # Errors
+    /// Database faults.
+    pub async fn first_workspace(&self) -> Result<Option<WorkspaceId>, StorageError> {
+        let sql = "select min(id) from workspaces";
+        let id: Option<i64> =
+            on_pool!(self, pool => sqlx::query_scalar(sql).fetch_one(pool).await)?;
+        Ok(id.map(WorkspaceId))
+    }
+
     /// # Errors
     /// Database faults.
     pub async fn create_workspace(

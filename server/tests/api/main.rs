@@ -10,6 +10,7 @@ mod contacts_api;
 mod contacts_storage;
 mod filters;
 mod helpers;
+mod imports;
 mod pages;
 mod roles;
 mod sessions;
