@@ -15,6 +15,7 @@ pub mod imports;
 pub mod people;
 mod rows;
 mod sessions;
+pub mod syncs;
 pub mod throttle;
 
 pub use error::StorageError;

@@ -205,7 +205,21 @@ impl RequestBackend {
 
     pub(super) async fn disconnect_impl(&self, connection_id: i64) -> Result<(), ApiError> {
         let workspace = self.super_user().await?;
-        // Syncs do not exist yet; when they do, a connection in use must be refused here with their names.
+        self.storage
+            .find_connection(workspace, connection_id)
+            .await?;
+        let users = self
+            .storage
+            .syncs_using_connection(workspace, connection_id)
+            .await?;
+        if !users.is_empty() {
+            return Err(ApiError::Conflict(format!(
+                "This connection is used by {} sync{}: {}. Delete those syncs or move them to another connection first.",
+                users.len(),
+                if users.len() == 1 { "" } else { "s" },
+                users.join(", ")
+            )));
+        }
         self.storage
             .delete_connection(workspace, connection_id)
             .await?;

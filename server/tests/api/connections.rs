@@ -331,3 +331,56 @@ async fn disconnecting_removes_the_connection_only_in_its_own_workspace() {
     );
     assert!(org.list().await.is_empty());
 }
+
+#[tokio::test]
+async fn a_connection_used_by_syncs_cannot_be_disconnected_and_says_by_which() {
+    let org = org().await;
+    let saved: ConnectionSummary = org
+        .save(None, CLIENT_ID, SECRET)
+        .await
+        .json()
+        .await
+        .expect("saved");
+    let workspace = org.app.first_workspace().await;
+    for name in ["Newsletter leads", "Winter competition"] {
+        org.app
+            .storage
+            .create_sync(
+                workspace,
+                saved.id,
+                name,
+                shared::sync::crm::CrmObject::Lead,
+            )
+            .await
+            .expect("sync created");
+    }
+    let id = saved.id.to_string();
+    let refused = org
+        .app
+        .call("disconnect", &[("connection_id", id.as_str())])
+        .await;
+    assert_eq!(refused.status(), 409);
+    let message = api_error(refused).await.to_string();
+    assert!(
+        message.contains("used by 2 syncs: Newsletter leads, Winter competition"),
+        "{message}"
+    );
+    assert_eq!(org.list().await.len(), 1, "nothing was removed");
+
+    // Another workspace cannot attach a sync to this connection either.
+    let other = org.app.new_workspace("Globex").await;
+    let foreign = org
+        .app
+        .storage
+        .create_sync(
+            other,
+            saved.id,
+            "Sneaky",
+            shared::sync::crm::CrmObject::Contact,
+        )
+        .await;
+    assert!(
+        foreign.is_err(),
+        "a sync may only use its own workspace's connection"
+    );
+}
