@@ -384,3 +384,75 @@ async fn a_connection_used_by_syncs_cannot_be_disconnected_and_says_by_which() {
         "a sync may only use its own workspace's connection"
     );
 }
+
+#[tokio::test]
+async fn rotating_the_encryption_key_reseals_stored_secrets() {
+    const OLD_KEY: &str = "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=";
+    const NEW_KEY: &str = "AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI=";
+    let sim = Simulator::start(SimConfig::default())
+        .await
+        .expect("simulator");
+    sim.add_app(ConnectedApp::new(CLIENT_ID, SECRET));
+    let app = spawn_app_with(&[
+        ("KOMO_SALESFORCE_EXTRA_ORIGINS", sim.base_url()),
+        ("KOMO_SECRET_KEY", OLD_KEY),
+    ])
+    .await;
+    app.sign_in_as_admin().await;
+    let saved: ConnectionSummary = app
+        .call(
+            "save_connection",
+            &[
+                ("domain", sim.base_url()),
+                ("client_id", CLIENT_ID),
+                ("client_secret", SECRET),
+            ],
+        )
+        .await
+        .json()
+        .await
+        .expect("saved");
+    let id = saved.id.to_string();
+    let stored_secret_works = |app: TestApp| async move {
+        let test: ConnectionTest = app
+            .call(
+                "test_connection",
+                &[
+                    ("connection_id", id.as_str()),
+                    ("domain", sim.base_url()),
+                    ("client_id", CLIENT_ID),
+                    ("client_secret", ""),
+                ],
+            )
+            .await
+            .json()
+            .await
+            .expect("test");
+        (app, test.ok)
+    };
+    let workspace = app.first_workspace().await;
+    let before = app
+        .storage
+        .connection_secret(workspace, saved.id)
+        .await
+        .expect("sealed");
+
+    // Rotation: the new key, with the old one as previous. Start-up re-seals.
+    let app = app
+        .restart_with(&[
+            ("KOMO_SECRET_KEY", NEW_KEY),
+            ("KOMO_SECRET_KEY_PREVIOUS", OLD_KEY),
+        ])
+        .await;
+    let after = app
+        .storage
+        .connection_secret(workspace, saved.id)
+        .await
+        .expect("sealed");
+    assert_ne!(before, after, "re-sealed with the new key");
+
+    // The old key can go: the stored secret still works with the new key alone.
+    let app = app.restart_with(&[("KOMO_SECRET_KEY_PREVIOUS", "")]).await;
+    let (_app, ok) = stored_secret_works(app).await;
+    assert!(ok, "the stored secret opens with the new key alone");
+}

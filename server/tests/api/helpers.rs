@@ -156,10 +156,18 @@ async fn start(db: Arc<TestDb>, vars: HashMap<String, String>, client: reqwest::
 
 impl TestApp {
     /// Stops the server gracefully and starts a new one on the same database, keeping the cookie jar.
-    pub async fn restart(mut self) -> TestApp {
+    pub async fn restart(self) -> TestApp {
+        self.restart_with(&[]).await
+    }
+
+    /// Like [`Self::restart`], with some settings changed (e.g. a new encryption key).
+    pub async fn restart_with(mut self, changes: &[(&str, &str)]) -> TestApp {
         self.stop().await;
         let db = self.db.clone();
-        let vars = std::mem::take(&mut self.vars);
+        let mut vars = std::mem::take(&mut self.vars);
+        for (k, v) in changes {
+            vars.insert((*k).to_owned(), (*v).to_owned());
+        }
         let client = self.client.clone();
         start(db, vars, client).await
     }
