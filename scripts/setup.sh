@@ -11,15 +11,21 @@ WASM_BINDGEN_VERSION="0.2.129"
 # Builds go to a target directory outside the checkout, so a fresh clone (CI's) on a machine that has built
 # before reuses the compiled dependencies. On a new machine this changes nothing.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/komo-sync/target}"
+mkdir -p "$CARGO_TARGET_DIR/debug/deps"
 export PATH="$ROOT/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 # Incremental artifacts only help repeated edits of one checkout; in these scripts they just fill the disk.
 export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+
+# Each integration-test binary links the whole app (about 1 GB); every change of ours leaves the previous
+# ones behind. Drop large artifacts untouched for two hours so a long-lived machine's disk stays flat;
+# cargo relinks whatever it still needs.
+find "$CARGO_TARGET_DIR/debug/deps" -maxdepth 1 -type f -size +200M -mmin +120 -delete 2>/dev/null || true
+rm -rf "$CARGO_TARGET_DIR/debug/incremental"
 
 # Cargo decides whether our own crates are fresh by comparing source mtimes with its last build. When the
 # shared target directory was last used by another checkout, a file edited here before that build looks
 # older than it and would be skipped. Touching our sources then makes the comparison honest again; the
 # dependencies, the slow part, stay cached.
-mkdir -p "$CARGO_TARGET_DIR"
 if [ "$(cat "$CARGO_TARGET_DIR/.komo-checkout" 2>/dev/null)" != "$ROOT" ]; then
   find "$ROOT/app" "$ROOT/server" "$ROOT/shared" "$ROOT/salesforce-sim" -type f \( -name '*.rs' -o -name '*.sql' -o -name 'Cargo.toml' \) \
     -exec touch {} +
