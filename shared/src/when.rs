@@ -51,6 +51,14 @@ pub fn thousands(n: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn formatted_counts_read_back(n in 0i64..i64::MAX) {
+            prop_assert_eq!(thousands(n).replace(',', "").parse::<i64>().ok(), Some(n));
+        }
+    }
 
     #[test]
     fn known_instants_format_in_utc() {
@@ -67,6 +75,7 @@ mod tests {
         assert_eq!(thousands(1_000), "1,000");
         assert_eq!(thousands(48_120), "48,120");
         assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(thousands(1_000_000), "1,000,000");
         assert_eq!(thousands(-1_000), "-1,000");
     }
 }

@@ -3,13 +3,13 @@
 use crate::api::imports::report_url;
 use leptos::prelude::*;
 use shared::contact::import::{ImportState, ImportStatus};
-use shared::contact::query::format_count;
+use shared::when::thousands;
 
 #[component]
 pub fn ImportProgress(status: ImportStatus) -> impl IntoView {
     let percent = status.percent();
     let counts = status.counts;
-    let count = |n: u64| format_count(i64::try_from(n).unwrap_or(i64::MAX));
+    let count = |n: u64| thousands(i64::try_from(n).unwrap_or(i64::MAX));
     let title = match status.state {
         ImportState::Waiting | ImportState::Running => "3. Importing…",
         ImportState::Done => "3. Import finished",

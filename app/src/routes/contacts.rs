@@ -6,8 +6,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use shared::contact::date::CalendarDate;
-use shared::contact::query::{format_count, ContactPage, ContactSort};
+use shared::contact::query::{ContactPage, ContactSort};
 use shared::contact::Contact;
+use shared::when::thousands;
 
 /// Percent-encodes a query-string value (everything but unreserved characters).
 pub(crate) fn encode_query(value: &str) -> String {
@@ -114,13 +115,9 @@ fn ContactTable(
         "contacts"
     };
     let count = if search.trim().is_empty() {
-        format!("{} {noun}", format_count(page.total))
+        format!("{} {noun}", thousands(page.total))
     } else {
-        format!(
-            "{} {noun} match “{}”",
-            format_count(page.total),
-            search.trim()
-        )
+        format!("{} {noun} match “{}”", thousands(page.total), search.trim())
     };
     let base = format!(
         "/contacts?q={}&sort={}",

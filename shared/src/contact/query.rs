@@ -121,34 +121,10 @@ pub struct ContactPage {
     pub next: Option<ContactCursor>,
 }
 
-/// `48120` → `"48,120"`.
-pub fn format_count(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 {
-        out.insert(0, '-');
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
-
-    #[test]
-    fn counts_get_thousands_separators() {
-        assert_eq!(format_count(0), "0");
-        assert_eq!(format_count(999), "999");
-        assert_eq!(format_count(48_120), "48,120");
-        assert_eq!(format_count(1_000_000), "1,000,000");
-    }
 
     #[test]
     fn queries_are_cleaned_up() {
@@ -169,11 +145,6 @@ mod tests {
         #[test]
         fn decoding_never_panics(raw in ".{0,40}") {
             let _ = ContactCursor::decode(&raw);
-        }
-
-        #[test]
-        fn formatted_counts_read_back(n in 0i64..i64::MAX) {
-            prop_assert_eq!(format_count(n).replace(',', "").parse::<i64>().ok(), Some(n));
         }
     }
 }
