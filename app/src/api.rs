@@ -8,6 +8,7 @@ pub mod contacts;
 pub mod crm;
 pub mod imports;
 pub mod session;
+pub mod syncs;
 pub mod users;
 
 #[cfg(feature = "ssr")]

@@ -22,6 +22,9 @@ pub enum ApiError {
     Conflict(String),
     #[error("{0} was not found.")]
     NotFound(String),
+    /// The CRM refused or could not be reached; the text is written for the super user who must fix it.
+    #[error("Salesforce: {0}")]
+    Crm(String),
     #[error("Something went wrong on our side (ref {0}).")]
     Internal(String),
     #[error("Could not reach the server: {0}")]
@@ -39,6 +42,7 @@ impl ApiError {
             ApiError::Invalid { .. } => 422,
             ApiError::TooManyAttempts { .. } => 429,
             ApiError::Internal(_) => 500,
+            ApiError::Crm(_) => 502,
             ApiError::Transport(_) => 502,
         }
     }

@@ -14,11 +14,18 @@ use app::api::api_tokens::{ApiTokenView, CreatedApiToken};
 use app::api::backend::Backend;
 use app::api::contacts::ContactDetail;
 use app::api::crm::{ConnectionForm, ConnectionSummary, ConnectionTest};
+use app::api::syncs::{
+    MatchCount, RunSummary, SaveOutcome, SyncDetail, SyncNowOutcome, SyncSummary,
+};
 use app::error::ApiError;
 use secrecy::SecretString;
 use shared::contact::custom::{CustomProperty, PropertyName};
 use shared::contact::import::{ImportPreview, ImportStatus};
 use shared::contact::query::{ContactPage, ContactQuery};
+use shared::sync::config::SyncConfig;
+use shared::sync::crm::{CrmField, CrmObject};
+use shared::sync::filter::Filter;
+use shared::sync::status::{SyncName, SyncStatus};
 use shared::{EmailAddress, Me, NewUser, Role, UserView};
 use std::sync::Arc;
 use tokio::sync::OnceCell;
@@ -27,11 +34,13 @@ use tower_sessions::Session;
 mod connections;
 mod contacts;
 mod imports;
+mod syncs;
 
 pub struct RequestBackend {
     storage: Storage,
     secrets: Arc<SecretBox>,
     salesforce: Arc<ClientSettings>,
+    orgs: Arc<crate::orgs::Orgs>,
     session: Session,
     caller: OnceCell<Option<Me>>,
 }
@@ -42,6 +51,7 @@ impl RequestBackend {
             storage: state.storage.clone(),
             secrets: state.secrets.clone(),
             salesforce: state.salesforce.clone(),
+            orgs: state.orgs.clone(),
             session,
             caller: OnceCell::new(),
         }
@@ -72,9 +82,16 @@ impl RequestBackend {
 
     /// The caller's workspace, if they are a super user of it; otherwise 401 / 403.
     async fn super_user(&self) -> Result<WorkspaceId, ApiError> {
+        self.super_user_me()
+            .await
+            .map(|me| WorkspaceId(me.workspace.id))
+    }
+
+    /// As [`Self::super_user`], for methods that also record who acted.
+    async fn super_user_me(&self) -> Result<Me, ApiError> {
         let me = self.signed_in().await?;
         if me.user.role.is_super_user() {
-            Ok(WorkspaceId(me.workspace.id))
+            Ok(me)
         } else {
             tracing::info!(user_id = me.user.id, "refused: super users only");
             Err(ApiError::super_users_only())
@@ -252,6 +269,74 @@ impl Backend for RequestBackend {
 
     async fn import_status(&self, import_id: i64) -> Result<ImportStatus, ApiError> {
         self.import_status_impl(import_id).await
+    }
+
+    async fn list_syncs(&self) -> Result<Vec<SyncSummary>, ApiError> {
+        self.list_syncs_impl().await
+    }
+
+    async fn create_sync(
+        &self,
+        connection_id: i64,
+        object: CrmObject,
+        name: SyncName,
+    ) -> Result<i64, ApiError> {
+        self.create_sync_impl(connection_id, object, name).await
+    }
+
+    async fn get_sync(&self, sync_id: i64) -> Result<SyncDetail, ApiError> {
+        self.get_sync_impl(sync_id).await
+    }
+
+    async fn crm_fields(
+        &self,
+        sync_id: i64,
+        object: CrmObject,
+        refresh: bool,
+    ) -> Result<Vec<CrmField>, ApiError> {
+        self.crm_fields_impl(sync_id, object, refresh).await
+    }
+
+    async fn count_matching(&self, filter: Filter) -> Result<MatchCount, ApiError> {
+        self.count_matching_impl(filter).await
+    }
+
+    async fn save_sync_config(
+        &self,
+        sync_id: i64,
+        base_version: i64,
+        config: SyncConfig,
+    ) -> Result<SaveOutcome, ApiError> {
+        self.save_sync_config_impl(sync_id, base_version, config)
+            .await
+    }
+
+    async fn rename_sync(&self, sync_id: i64, name: SyncName) -> Result<(), ApiError> {
+        self.rename_sync_impl(sync_id, name).await
+    }
+
+    async fn set_sync_status(&self, sync_id: i64, status: SyncStatus) -> Result<(), ApiError> {
+        self.set_sync_status_impl(sync_id, status).await
+    }
+
+    async fn duplicate_sync(&self, sync_id: i64) -> Result<i64, ApiError> {
+        self.duplicate_sync_impl(sync_id).await
+    }
+
+    async fn delete_sync(&self, sync_id: i64) -> Result<(), ApiError> {
+        self.delete_sync_impl(sync_id).await
+    }
+
+    async fn sync_now(&self, sync_id: i64, full_resync: bool) -> Result<SyncNowOutcome, ApiError> {
+        self.sync_now_impl(sync_id, full_resync).await
+    }
+
+    async fn list_runs(&self, sync_id: i64, before: i64) -> Result<Vec<RunSummary>, ApiError> {
+        self.list_runs_impl(sync_id, before).await
+    }
+
+    async fn get_run(&self, run_id: i64) -> Result<RunSummary, ApiError> {
+        self.get_run_impl(run_id).await
     }
 }
 

@@ -17,6 +17,8 @@ pub mod demo;
 pub mod http;
 /// Streaming CSV contact import.
 pub mod import;
+/// A Salesforce client per saved connection.
+pub mod orgs;
 pub mod salesforce;
 /// Builds the app from settings.
 pub mod startup;

@@ -113,6 +113,11 @@ impl Application {
             leptos_options: leptos_options.clone(),
             routes: Arc::new(routes.clone()),
             security: Arc::new(SecurityPolicy::from_settings(settings)),
+            orgs: Arc::new(crate::orgs::Orgs::new(
+                storage.clone(),
+                secrets.clone(),
+                salesforce.clone(),
+            )),
             secrets,
             salesforce,
         };

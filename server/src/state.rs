@@ -15,6 +15,8 @@ pub struct AppState {
     pub secrets: Arc<crate::crypto::SecretBox>,
     /// How every Salesforce client behaves (allowed hosts, timeouts, extra root certificate).
     pub salesforce: Arc<crate::salesforce::ClientSettings>,
+    /// A client per connected org, reused across requests and runs.
+    pub orgs: Arc<crate::orgs::Orgs>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

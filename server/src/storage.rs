@@ -14,6 +14,7 @@ mod error;
 pub mod imports;
 pub mod people;
 mod rows;
+pub mod runs;
 mod sessions;
 pub mod syncs;
 pub mod throttle;

@@ -7,9 +7,14 @@ use shared::{Me, NewUser, Role, UserView};
 use super::api_tokens::{ApiTokenView, CreatedApiToken};
 use super::contacts::ContactDetail;
 use super::crm::{ConnectionForm, ConnectionSummary, ConnectionTest};
+use super::syncs::{MatchCount, RunSummary, SaveOutcome, SyncDetail, SyncNowOutcome, SyncSummary};
 use shared::contact::custom::{CustomProperty, PropertyName};
 use shared::contact::import::{ImportPreview, ImportStatus};
 use shared::contact::query::{ContactPage, ContactQuery};
+use shared::sync::config::SyncConfig;
+use shared::sync::crm::{CrmField, CrmObject};
+use shared::sync::filter::Filter;
+use shared::sync::status::{SyncName, SyncStatus};
 
 #[async_trait::async_trait]
 pub trait Backend: Send + Sync {
@@ -71,4 +76,46 @@ pub trait Backend: Send + Sync {
     ) -> Result<i64, ApiError>;
     /// Super users only: an import of the workspace, with its first row errors.
     async fn import_status(&self, import_id: i64) -> Result<ImportStatus, ApiError>;
+
+    /// Super users only: the workspace's syncs with their last runs, oldest first.
+    async fn list_syncs(&self) -> Result<Vec<SyncSummary>, ApiError>;
+    /// Super users only: a stopped sync on one of the workspace's connections.
+    async fn create_sync(
+        &self,
+        connection_id: i64,
+        object: CrmObject,
+        name: SyncName,
+    ) -> Result<i64, ApiError>;
+    /// Super users only.
+    async fn get_sync(&self, sync_id: i64) -> Result<SyncDetail, ApiError>;
+    /// Super users only: the sync's org's fields of `object`, writable ones only.
+    async fn crm_fields(
+        &self,
+        sync_id: i64,
+        object: CrmObject,
+        refresh: bool,
+    ) -> Result<Vec<CrmField>, ApiError>;
+    /// Super users only.
+    async fn count_matching(&self, filter: Filter) -> Result<MatchCount, ApiError>;
+    /// Super users only: checks against the catalog and the live describe, then keeps a new version.
+    async fn save_sync_config(
+        &self,
+        sync_id: i64,
+        base_version: i64,
+        config: SyncConfig,
+    ) -> Result<SaveOutcome, ApiError>;
+    /// Super users only.
+    async fn rename_sync(&self, sync_id: i64, name: SyncName) -> Result<(), ApiError>;
+    /// Super users only: a sync starts only once it has a saved configuration.
+    async fn set_sync_status(&self, sync_id: i64, status: SyncStatus) -> Result<(), ApiError>;
+    /// Super users only.
+    async fn duplicate_sync(&self, sync_id: i64) -> Result<i64, ApiError>;
+    /// Super users only: refused while a run is going.
+    async fn delete_sync(&self, sync_id: i64) -> Result<(), ApiError>;
+    /// Super users only: queues a run, or names the one already going.
+    async fn sync_now(&self, sync_id: i64, full_resync: bool) -> Result<SyncNowOutcome, ApiError>;
+    /// Super users only: newest first, a page before run id `before` (0: the newest page).
+    async fn list_runs(&self, sync_id: i64, before: i64) -> Result<Vec<RunSummary>, ApiError>;
+    /// Super users only.
+    async fn get_run(&self, run_id: i64) -> Result<RunSummary, ApiError>;
 }

@@ -8,6 +8,9 @@ pub enum StorageError {
     Duplicate(&'static str),
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// An optimistic write lost: someone changed the row since the caller read it.
+    #[error("that {0} was changed by someone else")]
+    Stale(&'static str),
     #[error("a workspace needs at least one super user")]
     LastSuperUser,
     #[error("stored value is corrupt: {0}")]

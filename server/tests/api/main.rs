@@ -15,4 +15,5 @@ mod pages;
 mod roles;
 mod sessions;
 mod storage;
+mod syncs;
 mod tenants;

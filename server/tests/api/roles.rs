@@ -4,7 +4,7 @@ use app::error::ApiError;
 use shared::{Role, UserView};
 
 /// Every server function that only super users may call, with a valid body.
-const SUPER_USER_CALLS: [(&str, &[(&str, &str)]); 7] = [
+const SUPER_USER_CALLS: [(&str, &[(&str, &str)]); 20] = [
     ("list_connections", &[]),
     (
         "test_connection",
@@ -34,6 +34,28 @@ const SUPER_USER_CALLS: [(&str, &[(&str, &str)]); 7] = [
         ],
     ),
     ("change_role", &[("user_id", "1"), ("role", "member")]),
+    ("list_syncs", &[]),
+    (
+        "create_sync",
+        &[("connection_id", "1"), ("object", "Lead"), ("name", "x")],
+    ),
+    ("get_sync", &[("sync_id", "1")]),
+    (
+        "crm_fields",
+        &[("sync_id", "1"), ("object", "Lead"), ("refresh", "true")],
+    ),
+    ("count_matching", &[("filter", "{}")]),
+    (
+        "save_sync_config",
+        &[("sync_id", "1"), ("base_version", "0"), ("config", "{}")],
+    ),
+    ("rename_sync", &[("sync_id", "1"), ("name", "x")]),
+    ("set_sync_running", &[("sync_id", "1"), ("running", "true")]),
+    ("duplicate_sync", &[("sync_id", "1")]),
+    ("delete_sync", &[("sync_id", "1")]),
+    ("sync_now", &[("sync_id", "1"), ("full_resync", "false")]),
+    ("list_runs", &[("sync_id", "1"), ("before", "0")]),
+    ("get_run", &[("run_id", "1")]),
 ];
 
 #[tokio::test]

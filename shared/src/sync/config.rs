@@ -39,6 +39,56 @@ pub enum Overwrite {
     NeverOnUpdate,
 }
 
+impl MatchAction {
+    pub const ALL: [MatchAction; 2] = [MatchAction::Update, MatchAction::DoNothing];
+    pub fn label(self) -> &'static str {
+        match self {
+            MatchAction::Update => "Update the CRM record",
+            MatchAction::DoNothing => "Do nothing",
+        }
+    }
+}
+
+impl NoMatchAction {
+    pub const ALL: [NoMatchAction; 2] = [NoMatchAction::Insert, NoMatchAction::DoNothing];
+    pub fn label(self) -> &'static str {
+        match self {
+            NoMatchAction::Insert => "Insert a new CRM record",
+            NoMatchAction::DoNothing => "Do nothing",
+        }
+    }
+}
+
+impl DuplicatePolicy {
+    pub const ALL: [DuplicatePolicy; 3] = [
+        DuplicatePolicy::MarkAsError,
+        DuplicatePolicy::UpdateAll,
+        DuplicatePolicy::UpdateMostRecent,
+    ];
+    pub fn label(self) -> &'static str {
+        match self {
+            DuplicatePolicy::MarkAsError => "Mark the contact as an error",
+            DuplicatePolicy::UpdateAll => "Update all matching records",
+            DuplicatePolicy::UpdateMostRecent => "Update the most recently modified record",
+        }
+    }
+}
+
+impl Overwrite {
+    pub const ALL: [Overwrite; 3] = [
+        Overwrite::Always,
+        Overwrite::OnlyWhenEmpty,
+        Overwrite::NeverOnUpdate,
+    ];
+    pub fn label(self) -> &'static str {
+        match self {
+            Overwrite::Always => "Always overwrite",
+            Overwrite::OnlyWhenEmpty => "Only when the CRM value is empty",
+            Overwrite::NeverOnUpdate => "Never on update (set on insert only)",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum MappingSource {
     /// A Komo field, by catalog key.

@@ -1,0 +1,277 @@
+//! CRM → Syncs, for super users: list, create, configure, rename, start / stop, duplicate, delete, and
+//! "Sync now". Configurations travel as JSON text (`SyncConfig`'s serde form) because the nested filter
+//! and mapping lists do not fit a URL-encoded form; the server parses and checks them with `shared`'s rules.
+
+use crate::error::ApiError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use shared::sync::config::{Problem, SyncConfig};
+use shared::sync::crm::{CrmField, CrmObject};
+use shared::sync::run::{RunCounters, RunStatus};
+use shared::sync::status::SyncStatus;
+
+/// One run as lists show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunSummary {
+    pub id: i64,
+    pub sync_id: i64,
+    pub status: RunStatus,
+    pub config_version: i64,
+    pub full_resync: bool,
+    pub started_by_name: String,
+    /// Unix seconds.
+    pub created_at: i64,
+    pub started_at: Option<i64>,
+    pub finished_at: Option<i64>,
+    pub updated_at: i64,
+    /// Why it failed or paused.
+    pub message: Option<String>,
+    pub counters: RunCounters,
+}
+
+impl RunSummary {
+    /// Seconds from start to finish (or to the last update while it runs); `None` before it starts.
+    pub fn duration_secs(&self) -> Option<i64> {
+        let start = self.started_at?;
+        Some((self.finished_at.unwrap_or(self.updated_at) - start).max(0))
+    }
+}
+
+/// The last run as the syncs list shows it: outcome, when, how long.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastRun {
+    pub id: i64,
+    pub status: RunStatus,
+    pub at: i64,
+    pub duration_secs: Option<i64>,
+}
+
+/// One sync as the list and its page show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncSummary {
+    pub id: i64,
+    pub name: String,
+    pub connection_id: i64,
+    /// The org's My Domain, naming the CRM connection.
+    pub connection_domain: String,
+    pub object: CrmObject,
+    pub status: SyncStatus,
+    /// 0 until the first Save.
+    pub config_version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub last_run: Option<LastRun>,
+}
+
+/// One saved version of a configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncVersion {
+    pub version: i64,
+    pub changed_by_name: String,
+    pub created_at: i64,
+    pub changes: Vec<String>,
+}
+
+/// Everything the sync page and the configuration page start from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncDetail {
+    pub sync: SyncSummary,
+    pub config: SyncConfig,
+    /// Newest first.
+    pub versions: Vec<SyncVersion>,
+}
+
+/// "2,314 of 48,120 contacts".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MatchCount {
+    pub matching: i64,
+    pub total: i64,
+}
+
+/// What Save did: a new version, or the problems that kept it from saving (nothing was changed then).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SaveOutcome {
+    Saved {
+        version: i64,
+        uses_upsert: bool,
+        warnings: Vec<Problem>,
+    },
+    Refused {
+        problems: Vec<Problem>,
+    },
+}
+
+/// What "Sync now" did: queued a run, or found one already going. Either way, the run to open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncNowOutcome {
+    pub run_id: i64,
+    pub already_running: bool,
+}
+
+/// Where the page of a sync lives.
+pub fn sync_url(sync_id: i64) -> String {
+    format!("/crm/syncs/{sync_id}")
+}
+
+pub fn configure_url(sync_id: i64) -> String {
+    format!("/crm/syncs/{sync_id}/configure")
+}
+
+pub fn run_url(sync_id: i64, run_id: i64) -> String {
+    format!("/crm/syncs/{sync_id}/runs/{run_id}")
+}
+
+#[server(endpoint = "list_syncs")]
+pub async fn list_syncs() -> Result<Vec<SyncSummary>, ApiError> {
+    use super::{backend, respond};
+    respond(backend()?.list_syncs().await)
+}
+
+/// Creates a stopped sync on a connection; `object` is `Contact` or `Lead`. Returns its id.
+#[server(endpoint = "create_sync")]
+pub async fn create_sync(
+    connection_id: i64,
+    object: String,
+    name: String,
+) -> Result<i64, ApiError> {
+    use super::{backend, respond};
+    let backend = backend()?;
+    respond(backend.require_super_user().await)?;
+    let object = respond(parse_object(&object))?;
+    let name = respond(parse_name(&name))?;
+    respond(backend.create_sync(connection_id, object, name).await)
+}
+
+#[server(endpoint = "get_sync")]
+pub async fn get_sync(sync_id: i64) -> Result<SyncDetail, ApiError> {
+    use super::{backend, respond};
+    respond(backend()?.get_sync(sync_id).await)
+}
+
+/// The writable fields of `object` in the sync's org, from the cached describe; `refresh` asks Salesforce
+/// again (after an admin added a field, say).
+#[server(endpoint = "crm_fields")]
+pub async fn crm_fields(
+    sync_id: i64,
+    object: String,
+    refresh: bool,
+) -> Result<Vec<CrmField>, ApiError> {
+    use super::{backend, respond};
+    let backend = backend()?;
+    respond(backend.require_super_user().await)?;
+    let object = respond(parse_object(&object))?;
+    respond(backend.crm_fields(sync_id, object, refresh).await)
+}
+
+/// How many contacts a filter (JSON of `shared::sync::filter::Filter`) selects, of all the workspace's.
+#[server(endpoint = "count_matching")]
+pub async fn count_matching(filter: String) -> Result<MatchCount, ApiError> {
+    use super::{backend, respond};
+    let backend = backend()?;
+    respond(backend.require_super_user().await)?;
+    let filter = respond(
+        serde_json::from_str(&filter).map_err(|_| ApiError::Invalid {
+            field: "filter".into(),
+            reason: "the filter could not be read".into(),
+        }),
+    )?;
+    respond(backend.count_matching(filter).await)
+}
+
+/// Checks and saves a configuration (JSON of `SyncConfig`). `base_version` is the version the page
+/// loaded: if someone saved since, nothing is overwritten and the caller is told.
+#[server(endpoint = "save_sync_config")]
+pub async fn save_sync_config(
+    sync_id: i64,
+    base_version: i64,
+    config: String,
+) -> Result<SaveOutcome, ApiError> {
+    use super::{backend, respond};
+    let backend = backend()?;
+    respond(backend.require_super_user().await)?;
+    let config: SyncConfig =
+        respond(
+            serde_json::from_str(&config).map_err(|_| ApiError::Invalid {
+                field: "config".into(),
+                reason: "the configuration could not be read".into(),
+            }),
+        )?;
+    respond(
+        backend
+            .save_sync_config(sync_id, base_version, config)
+            .await,
+    )
+}
+
+#[server(endpoint = "rename_sync")]
+pub async fn rename_sync(sync_id: i64, name: String) -> Result<(), ApiError> {
+    use super::{backend, respond};
+    let backend = backend()?;
+    respond(backend.require_super_user().await)?;
+    let name = respond(parse_name(&name))?;
+    respond(backend.rename_sync(sync_id, name).await)
+}
+
+/// `running`: true to start, false to stop.
+#[server(endpoint = "set_sync_running")]
+pub async fn set_sync_running(sync_id: i64, running: bool) -> Result<(), ApiError> {
+    use super::{backend, respond};
+    let status = if running {
+        SyncStatus::Running
+    } else {
+        SyncStatus::Stopped
+    };
+    respond(backend()?.set_sync_status(sync_id, status).await)
+}
+
+/// A stopped copy named "Copy of …", with the same configuration. Returns its id.
+#[server(endpoint = "duplicate_sync")]
+pub async fn duplicate_sync(sync_id: i64) -> Result<i64, ApiError> {
+    use super::{backend, respond};
+    respond(backend()?.duplicate_sync(sync_id).await)
+}
+
+#[server(endpoint = "delete_sync")]
+pub async fn delete_sync(sync_id: i64) -> Result<(), ApiError> {
+    use super::{backend, respond};
+    respond(backend()?.delete_sync(sync_id).await)
+}
+
+/// Queues a run (only while the sync is Running). `full_resync` pushes even unchanged contacts.
+#[server(endpoint = "sync_now")]
+pub async fn sync_now(sync_id: i64, full_resync: bool) -> Result<SyncNowOutcome, ApiError> {
+    use super::{backend, respond};
+    respond(backend()?.sync_now(sync_id, full_resync).await)
+}
+
+/// The sync's runs, newest first: `before` is the last id of the previous page (0 for the first).
+#[server(endpoint = "list_runs")]
+pub async fn list_runs(sync_id: i64, before: i64) -> Result<Vec<RunSummary>, ApiError> {
+    use super::{backend, respond};
+    respond(backend()?.list_runs(sync_id, before).await)
+}
+
+#[server(endpoint = "get_run")]
+pub async fn get_run(run_id: i64) -> Result<RunSummary, ApiError> {
+    use super::{backend, respond};
+    respond(backend()?.get_run(run_id).await)
+}
+
+#[cfg(feature = "ssr")]
+fn parse_object(raw: &str) -> Result<CrmObject, ApiError> {
+    CrmObject::ALL
+        .into_iter()
+        .find(|o| o.api_name() == raw)
+        .ok_or_else(|| ApiError::Invalid {
+            field: "object".into(),
+            reason: "Data source: choose Contact or Lead".into(),
+        })
+}
+
+#[cfg(feature = "ssr")]
+fn parse_name(raw: &str) -> Result<shared::sync::status::SyncName, ApiError> {
+    shared::sync::status::SyncName::parse(raw).map_err(|e| ApiError::Invalid {
+        field: "name".into(),
+        reason: e.to_string(),
+    })
+}
