@@ -13,6 +13,8 @@ pub mod config;
 pub mod crypto;
 /// `KOMO_DEMO=1`: realistic contacts for a newcomer.
 pub mod demo;
+/// The push engine: runs that push a sync's contacts into the CRM.
+pub mod engine;
 /// Routes and middleware outside Leptos.
 pub mod http;
 /// Streaming CSV contact import.

@@ -295,7 +295,7 @@ impl SyncConfig {
                             warnings.push(Problem {
                                 place: place(),
                                 message: format!(
-                                    "{} holds up to {} characters; longer {} values will be cut",
+                                    "{} holds up to {} characters: a contact with a longer {} is reported as invalid and not sent",
                                     field.label, field.length, komo.label
                                 ),
                             });

@@ -1,0 +1,36 @@
+//! The push engine: runs that push a sync's contacts into the CRM.
+//!
+//! So far its pure planning parts: no I/O, no database, no HTTP, so every rule is tested without an org.
+//! Reading order: [`komo`] (a contact's field values) → [`coerce`] (one value into one Salesforce field,
+//! checked as Salesforce would) → [`mapping`] (a contact → [`MappedContact`] or [`Invalid`]) → [`hash`]
+//! (unchanged since the last push?) → [`index`] (the lookup's records by match key) → [`overwrite`] (the
+//! per-mapping rules on update) → [`plan`] (the decision) → [`decision`] (what it says, as the run log
+//! names it).
+//!
+//! A run, as the I/O layer drives it:
+//! 1. [`Planner::new`] with the sync, the field catalog and the live describe (a [`PlanError`] stops the run).
+//! 2. Per contact, [`Planner::prepare`] with the hash stored at its last successful push.
+//! 3. For [`Prepared::Lookup`] contacts, query [`Planner::lookup_fields`] where the match field is in their
+//!    [`Pending::match_value`]s, turn rows into [`CrmRecord::from_query`] and build a [`CrmIndex`].
+//! 4. [`Planner::decide`] each pending contact with `index.matches(pending.key())`.
+//! 5. Send the writes; store [`Planned::hash`] for each contact whose writes all succeeded.
+
+pub mod coerce;
+pub mod decision;
+pub mod hash;
+pub mod index;
+pub mod komo;
+pub mod mapping;
+pub mod overwrite;
+pub mod plan;
+
+pub use decision::{Decision, Planned, RecordWrite, RunAction, Skip, Unchanged, Values};
+pub use hash::PushHash;
+pub use index::{CrmIndex, CrmRecord, MatchKey};
+pub use mapping::{Invalid, MappedContact, MappedValue, Mapper, MappingError};
+pub use plan::{Pending, PlanError, Planner, Prepared, Strategy};
+
+#[cfg(test)]
+mod fixtures;
+#[cfg(test)]
+mod tests;
