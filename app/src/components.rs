@@ -1,9 +1,14 @@
 pub mod connection_card;
 pub mod connection_form;
+pub mod create_sync;
 pub mod empty_state;
 pub mod icon;
 pub mod import_mapping;
 pub mod import_progress;
+pub mod modal;
 pub mod page_header;
+pub mod run_status;
 pub mod shell;
 pub mod spinner;
+pub mod sync_config;
+pub mod sync_menu;

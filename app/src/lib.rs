@@ -5,10 +5,13 @@
 pub mod api;
 /// The browser's file and fetch APIs, for the import page (real only under `hydrate`).
 pub mod browser;
-/// Reusable views: they take props and never call server functions.
+/// Reusable views. Most take props only; a few that act on one thing (a sync's menu, the create dialog)
+/// own their server actions.
 pub mod components;
 /// `ApiError`, the one error that crosses the wire, and the view that shows it.
 pub mod error;
+/// "Leave with unsaved changes?"
+pub mod leave_guard;
 /// One file per page.
 pub mod routes;
 
@@ -61,6 +64,15 @@ pub fn App() -> impl IntoView {
                         view=routes::contact_properties::ContactPropertiesPage
                     />
                     <Route path=path!("/crm/syncs") view=routes::syncs::SyncsPage />
+                    <Route path=path!("/crm/syncs/:id") view=routes::sync_page::SyncPage />
+                    <Route
+                        path=path!("/crm/syncs/:id/configure")
+                        view=routes::sync_configure::SyncConfigurePage
+                    />
+                    <Route
+                        path=path!("/crm/syncs/:id/runs/:run_id")
+                        view=routes::sync_run::SyncRunPage
+                    />
                     <Route path=path!("/settings") view=routes::settings::AccountSettingsPage />
                     <Route
                         path=path!("/settings/connected-apps")

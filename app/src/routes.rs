@@ -7,5 +7,8 @@ pub mod contacts;
 pub mod not_found;
 pub mod settings;
 pub mod sign_in;
+pub mod sync_configure;
+pub mod sync_page;
+pub mod sync_run;
 pub mod syncs;
 pub mod users;

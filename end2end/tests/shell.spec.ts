@@ -1,6 +1,6 @@
 import { test, expect } from "@playwright/test";
 import { admin } from "../playwright.config";
-import { signIn, signInAndWait, openWorkspaceMenu, signOut, waitForHydration } from "./support/actions";
+import { addMember, signIn, signInAndWait, openWorkspaceMenu, signOut, waitForHydration } from "./support/actions";
 import { workspaceInitials, workspaceMenu, mainNav, alert, heading } from "./support/locators";
 import { expectRefusedPage, keepScreenshot } from "./support/checks";
 
@@ -37,17 +37,9 @@ test("a wrong password gets one generic message", async ({ page }) => {
 });
 
 test("a member is refused the CRM pages, and signing out ends the session", async ({ page, browser }) => {
-  const member = { email: `member-${Date.now()}@acme.example`, password: "member password 123" };
-
   // The super user adds the member on the admin page.
   await signInAndWait(page, admin.email, admin.password);
-  await page.goto("/settings/users");
-  await waitForHydration(page);
-  await page.getByLabel("Name").fill("Mia Member");
-  await page.getByLabel("Email").fill(member.email);
-  await page.getByLabel("Initial password").fill(member.password);
-  await page.getByRole("button", { name: "Add user" }).click();
-  await expect(page.getByTestId("users-table").getByText(member.email)).toBeVisible();
+  const member = await addMember(page, "Mia Member");
   await keepScreenshot(page, "users");
 
   // The member, in a browser of their own.

@@ -41,6 +41,7 @@ pub struct RequestBackend {
     secrets: Arc<SecretBox>,
     salesforce: Arc<ClientSettings>,
     orgs: Arc<crate::orgs::Orgs>,
+    engine_wake: Arc<tokio::sync::Notify>,
     session: Session,
     caller: OnceCell<Option<Me>>,
 }
@@ -52,6 +53,7 @@ impl RequestBackend {
             secrets: state.secrets.clone(),
             salesforce: state.salesforce.clone(),
             orgs: state.orgs.clone(),
+            engine_wake: state.engine_wake.clone(),
             session,
             caller: OnceCell::new(),
         }
@@ -337,6 +339,10 @@ impl Backend for RequestBackend {
 
     async fn get_run(&self, run_id: i64) -> Result<RunSummary, ApiError> {
         self.get_run_impl(run_id).await
+    }
+
+    async fn cancel_run(&self, run_id: i64) -> Result<bool, ApiError> {
+        self.cancel_run_impl(run_id).await
     }
 }
 

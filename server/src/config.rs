@@ -28,6 +28,35 @@ pub struct Settings {
     pub secret_key: Option<SecretString>,
     pub secret_key_previous: Option<SecretString>,
     pub salesforce: SalesforceSettings,
+    pub push: PushSettings,
+}
+
+/// The push engine (`engine::worker`).
+#[derive(Debug, Clone)]
+pub struct PushSettings {
+    /// Background workers per instance (`KOMO_WORKERS`, default 1); 0 runs none, so nothing here pushes
+    /// (another instance sharing the database may). Tests use 0 and drive the engine themselves.
+    pub workers: usize,
+    /// Rows a run writes before it switches from sObject Collections to Bulk API 2.0
+    /// (`KOMO_PUSH_BULK_THRESHOLD`, default 2,000: Salesforce's own guidance, doc §6).
+    pub bulk_threshold: u64,
+    /// Share of the org's daily API allowance a run must leave untouched (`KOMO_PUSH_API_RESERVE_PERCENT`,
+    /// default 10). 0 skips the check: the run goes until Salesforce refuses, then pauses.
+    pub api_reserve_percent: u8,
+    /// Contacts read, decided, written and recorded per batch (`KOMO_PUSH_BATCH_SIZE`, default 2,000).
+    /// A batch is also the unit of cancel and of what a worker that dies has to redo.
+    pub batch_size: u32,
+}
+
+impl Default for PushSettings {
+    fn default() -> Self {
+        Self {
+            workers: 1,
+            bulk_threshold: 2_000,
+            api_reserve_percent: 10,
+            batch_size: 2_000,
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -151,7 +180,9 @@ impl Settings {
                 ));
             }
         }
+        let push = push_settings(&get)?;
         Ok(Settings {
+            push,
             secret_key: get("KOMO_SECRET_KEY").map(SecretString::from),
             secret_key_previous: get("KOMO_SECRET_KEY_PREVIOUS").map(SecretString::from),
             salesforce: SalesforceSettings {
@@ -204,6 +235,60 @@ impl Bootstrap {
             admin_password,
         })
     }
+}
+
+fn push_settings(get: &impl Fn(&str) -> Option<String>) -> Result<PushSettings, ConfigError> {
+    fn number<T: std::str::FromStr + PartialOrd + Copy>(
+        get: &impl Fn(&str) -> Option<String>,
+        var: &'static str,
+        default: T,
+        min: T,
+        max: T,
+        expected: &str,
+    ) -> Result<T, ConfigError> {
+        match get(var) {
+            None => Ok(default),
+            Some(raw) => match raw.trim().parse::<T>() {
+                Ok(v) if v >= min && v <= max => Ok(v),
+                _ => Err(invalid(var, &raw, expected)),
+            },
+        }
+    }
+    let defaults = PushSettings::default();
+    Ok(PushSettings {
+        workers: number(
+            get,
+            "KOMO_WORKERS",
+            defaults.workers,
+            0,
+            64,
+            "a whole number from 0 to 64",
+        )?,
+        bulk_threshold: number(
+            get,
+            "KOMO_PUSH_BULK_THRESHOLD",
+            defaults.bulk_threshold,
+            1,
+            u64::MAX,
+            "a whole number of rows > 0",
+        )?,
+        api_reserve_percent: number(
+            get,
+            "KOMO_PUSH_API_RESERVE_PERCENT",
+            defaults.api_reserve_percent,
+            0,
+            90,
+            "a whole percentage from 0 to 90",
+        )?,
+        batch_size: number(
+            get,
+            "KOMO_PUSH_BATCH_SIZE",
+            defaults.batch_size,
+            1,
+            50_000,
+            "a whole number from 1 to 50000",
+        )?,
+    })
 }
 
 fn parse_database_url(raw: &str) -> Result<String, ConfigError> {
@@ -300,6 +385,9 @@ mod tests {
             ("KOMO_WORKSPACE_NAME", &"x".repeat(81)),
             ("KOMO_SALESFORCE_EXTRA_ORIGINS", "127.0.0.1:4321"),
             ("KOMO_SALESFORCE_CA_FILE", "/no/such/file.pem"),
+            ("KOMO_WORKERS", "many"),
+            ("KOMO_PUSH_API_RESERVE_PERCENT", "95"),
+            ("KOMO_PUSH_BATCH_SIZE", "0"),
         ];
         for (var, value) in cases {
             let err = settings(&[(var, value)]).expect_err(var);

@@ -1,7 +1,7 @@
 //! The push engine: runs that push a sync's contacts into the CRM.
 //!
-//! So far its pure planning parts: no I/O, no database, no HTTP, so every rule is tested without an org.
-//! Reading order: [`komo`] (a contact's field values) → [`coerce`] (one value into one Salesforce field,
+//! Two layers. The planning parts are pure: no I/O, no database, no HTTP, so every rule is tested without an
+//! org. Reading order: [`komo`] (a contact's field values) → [`coerce`] (one value into one Salesforce field,
 //! checked as Salesforce would) → [`mapping`] (a contact → [`MappedContact`] or [`Invalid`]) → [`hash`]
 //! (unchanged since the last push?) → [`index`] (the lookup's records by match key) → [`overwrite`] (the
 //! per-mapping rules on update) → [`plan`] (the decision) → [`decision`] (what it says, as the run log
@@ -14,21 +14,33 @@
 //!    [`Pending::match_value`]s, turn rows into [`CrmRecord::from_query`] and build a [`CrmIndex`].
 //! 4. [`Planner::decide`] each pending contact with `index.matches(pending.key())`.
 //! 5. Send the writes; store [`Planned::hash`] for each contact whose writes all succeeded.
+//!
+//! The I/O layer does exactly that: [`worker`] (claim a run with a lease, the background loop, the
+//! test-friendly `run_once`) → [`run`] (one run: counts, API budget, batches streamed from the database) →
+//! [`lookup`] (chunked SOQL `IN` by match key) → [`writer`] (sObject Collections, results joined back, lock
+//! retries, lost answers looked up before any resend) → [`outcome`] (a contact's log row, state and
+//! counters).
 
 pub mod coerce;
 pub mod decision;
 pub mod hash;
 pub mod index;
 pub mod komo;
+pub mod lookup;
 pub mod mapping;
+pub mod outcome;
 pub mod overwrite;
 pub mod plan;
+pub mod run;
+pub mod worker;
+pub mod writer;
 
 pub use decision::{Decision, Planned, RecordWrite, RunAction, Skip, Unchanged, Values};
 pub use hash::PushHash;
 pub use index::{CrmIndex, CrmRecord, MatchKey};
 pub use mapping::{Invalid, MappedContact, MappedValue, Mapper, MappingError};
 pub use plan::{Pending, PlanError, Planner, Prepared, Strategy};
+pub use worker::{Engine, Step};
 
 #[cfg(test)]
 mod fixtures;

@@ -4,6 +4,7 @@
 use crate::bootstrap::{ensure_first_workspace, BootstrapError, FirstStart};
 use crate::config::Settings;
 use crate::crypto::SecretBox;
+use crate::engine::Engine;
 use crate::http::{self, security::SecurityPolicy};
 use crate::salesforce::ClientSettings;
 use crate::state::AppState;
@@ -50,6 +51,8 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     storage: Storage,
+    engine: Engine,
+    workers: Vec<tokio::task::JoinHandle<()>>,
     /// Set on the very first start only.
     pub first_start: Option<FirstStart>,
 }
@@ -108,16 +111,29 @@ impl Application {
             .site_addr(addr)
             .build();
         let routes = generate_route_list(app::App);
+        let orgs = Arc::new(crate::orgs::Orgs::new(
+            storage.clone(),
+            secrets.clone(),
+            salesforce.clone(),
+        ));
+        let engine_wake = Arc::new(tokio::sync::Notify::new());
+        let engine = Engine::new(
+            storage.clone(),
+            orgs.clone(),
+            settings.push.clone(),
+            engine_wake.clone(),
+        );
+        // The push engine runs beside the web server in the same process, under the same shutdown.
+        let workers = (0..settings.push.workers)
+            .map(|_| tokio::spawn(engine.clone().work()))
+            .collect();
         let state = AppState {
             storage: storage.clone(),
             leptos_options: leptos_options.clone(),
             routes: Arc::new(routes.clone()),
             security: Arc::new(SecurityPolicy::from_settings(settings)),
-            orgs: Arc::new(crate::orgs::Orgs::new(
-                storage.clone(),
-                secrets.clone(),
-                salesforce.clone(),
-            )),
+            orgs,
+            engine_wake,
             secrets,
             salesforce,
         };
@@ -147,6 +163,8 @@ impl Application {
             listener,
             router,
             storage,
+            engine,
+            workers,
             first_start,
         })
     }
@@ -162,6 +180,11 @@ impl Application {
         &self.storage
     }
 
+    /// This instance's push engine: tests (with `KOMO_WORKERS=0`) step it themselves.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
     /// Serves until `shutdown` completes, then lets in-flight requests finish and closes the pool.
     ///
     /// # Errors
@@ -174,6 +197,19 @@ impl Application {
         let result = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await;
+        // Workers give their runs back to the queue at the next batch boundary; one stuck in a long
+        // Salesforce call is dropped after a grace period, and its run is picked up when its lease lapses.
+        self.engine.shutdown();
+        for worker in self.workers {
+            let abort = worker.abort_handle();
+            if tokio::time::timeout(std::time::Duration::from_secs(30), worker)
+                .await
+                .is_err()
+            {
+                abort.abort();
+                tracing::warn!("a push worker did not stop in time");
+            }
+        }
         storage.close().await;
         result
     }

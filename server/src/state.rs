@@ -17,6 +17,8 @@ pub struct AppState {
     pub salesforce: Arc<crate::salesforce::ClientSettings>,
     /// A client per connected org, reused across requests and runs.
     pub orgs: Arc<crate::orgs::Orgs>,
+    /// Wakes an idle push worker of this instance when "Sync now" queues a run.
+    pub engine_wake: Arc<tokio::sync::Notify>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

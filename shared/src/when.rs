@@ -48,6 +48,16 @@ pub fn thousands(n: i64) -> String {
     }
 }
 
+/// A run's length for people: `"45 s"`, `"3 min 05 s"`, `"2 h 07 min"`.
+pub fn format_duration(secs: i64) -> String {
+    let secs = secs.max(0);
+    match secs {
+        0..=59 => format!("{secs} s"),
+        60..=3_599 => format!("{} min {:02} s", secs / 60, secs % 60),
+        _ => format!("{} h {:02} min", secs / 3_600, (secs % 3_600) / 60),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,6 +76,14 @@ mod tests {
         assert_eq!(format_unix_utc(951_782_400), "2000-02-29 00:00 UTC");
         assert_eq!(format_unix_utc(1_795_958_633), "2026-11-29 13:23 UTC");
         assert_eq!(format_unix_utc(-1), "1969-12-31 23:59 UTC");
+    }
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(format_duration(-3), "0 s");
+        assert_eq!(format_duration(45), "45 s");
+        assert_eq!(format_duration(185), "3 min 05 s");
+        assert_eq!(format_duration(7_620), "2 h 07 min");
     }
 
     #[test]

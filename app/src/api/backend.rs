@@ -118,4 +118,7 @@ pub trait Backend: Send + Sync {
     async fn list_runs(&self, sync_id: i64, before: i64) -> Result<Vec<RunSummary>, ApiError>;
     /// Super users only.
     async fn get_run(&self, run_id: i64) -> Result<RunSummary, ApiError>;
+    /// Super users only: a queued run is cancelled at once, a running one at its next batch boundary.
+    /// `false` when the run had already finished.
+    async fn cancel_run(&self, run_id: i64) -> Result<bool, ApiError>;
 }

@@ -257,6 +257,14 @@ pub async fn get_run(run_id: i64) -> Result<RunSummary, ApiError> {
     respond(backend()?.get_run(run_id).await)
 }
 
+/// Stops a run: a queued one at once, a running one at its next batch boundary with everything done so
+/// far recorded. Answers whether there was still something to cancel.
+#[server(endpoint = "cancel_run")]
+pub async fn cancel_run(run_id: i64) -> Result<bool, ApiError> {
+    use super::{backend, respond};
+    respond(backend()?.cancel_run(run_id).await)
+}
+
 #[cfg(feature = "ssr")]
 fn parse_object(raw: &str) -> Result<CrmObject, ApiError> {
     CrmObject::ALL

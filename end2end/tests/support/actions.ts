@@ -29,3 +29,49 @@ export async function signOut(page: Page) {
 export async function waitForHydration(page: Page) {
   await page.locator('body[data-hydrated="true"]').waitFor({ state: "attached" });
 }
+
+/** The super user adds a member on the Users page; returns their credentials. */
+export async function addMember(page: Page, name: string) {
+  const member = { email: `member-${Date.now()}@acme.example`, password: "member password 123" };
+  await page.goto("/settings/users");
+  await waitForHydration(page);
+  await page.getByLabel("Name").fill(name);
+  await page.getByLabel("Email").fill(member.email);
+  await page.getByLabel("Initial password").fill(member.password);
+  await page.getByRole("button", { name: "Add user" }).click();
+  await expect(page.getByTestId("users-table").getByText(member.email)).toBeVisible();
+  return member;
+}
+
+/** Connects the simulator's org unless a connection exists already (the specs may run in any order). */
+export async function ensureConnected(page: Page, org: { origin: string; clientId: string; clientSecret: string }) {
+  await page.goto("/settings/connected-apps");
+  await waitForHydration(page);
+  const cards = page.getByTestId("connection");
+  const empty = page.getByText("No org connected yet.");
+  await expect(cards.first().or(empty)).toBeVisible();
+  if (await empty.isVisible()) {
+    await page.getByRole("button", { name: "Connect", exact: true }).click();
+    const form = page.getByRole("form", { name: "Connect Salesforce" });
+    await form.getByLabel("CRM Domain Name").fill(org.origin);
+    await form.getByLabel("Client ID").fill(org.clientId);
+    await form.getByLabel("Client Secret").fill(org.clientSecret);
+    await form.getByRole("button", { name: /Connect/ }).click();
+    await expect(cards).toHaveCount(1);
+  }
+}
+
+/** Feeds contacts through the REST API with a token made on the API tokens page, as the Komo workspace would. */
+export async function feedContacts(page: Page, contacts: Record<string, unknown>[]) {
+  await page.goto("/settings/api-tokens");
+  await waitForHydration(page);
+  await page.getByLabel("Name").fill(`e2e feed ${Date.now()}`);
+  await page.getByRole("button", { name: "Create token" }).click();
+  const token = (await page.getByTestId("new-token").textContent())?.trim();
+  expect(token, "a token is shown once").toBeTruthy();
+  const response = await page.request.post("/api/v1/contacts/bulk", {
+    headers: { Authorization: `Bearer ${token}` },
+    data: { contacts },
+  });
+  expect(response.status()).toBe(200);
+}

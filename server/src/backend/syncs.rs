@@ -76,7 +76,7 @@ impl RequestBackend {
             .filter(|f| usable(f))
             .cloned()
             .collect();
-        fields.sort_by(|a, b| a.label.to_lowercase().cmp(&b.label.to_lowercase()));
+        fields.sort_by_key(|f| f.label.to_lowercase());
         Ok(fields)
     }
 
@@ -270,6 +270,8 @@ impl RequestBackend {
         let outcome = match self.storage.queue_run(workspace, request).await? {
             Queued::New(run_id) => {
                 tracing::info!(sync_id, run_id, "run queued");
+                // An idle worker of this instance starts at once; others find it when they next poll.
+                self.engine_wake.notify_one();
                 SyncNowOutcome {
                     run_id,
                     already_running: false,
@@ -291,6 +293,13 @@ impl RequestBackend {
         let workspace = self.super_user().await?;
         self.storage.find_sync(workspace, sync_id).await?;
         Ok(self.storage.list_runs(workspace, sync_id, before).await?)
+    }
+
+    pub(super) async fn cancel_run_impl(&self, run_id: i64) -> Result<bool, ApiError> {
+        let workspace = self.super_user().await?;
+        let cancelled = self.storage.request_cancel(workspace, run_id).await?;
+        tracing::info!(run_id, cancelled, "run cancel requested");
+        Ok(cancelled)
     }
 
     pub(super) async fn get_run_impl(&self, run_id: i64) -> Result<RunSummary, ApiError> {

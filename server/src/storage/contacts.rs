@@ -6,7 +6,8 @@
 //! only the `on conflict` clause has an arm per backend.
 
 pub mod filter_sql;
-mod matching;
+/// The engine's selection: counting and streaming the contacts a sync's filter selects.
+pub mod matching;
 pub mod properties;
 mod rows;
 

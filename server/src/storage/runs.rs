@@ -1,5 +1,12 @@
 //! Runs of syncs: the durable queue "Sync now" writes to and the record pages read. The push engine claims
 //! queued runs and updates their counters; this module is where every run query lives.
+//!
+//! Submodules: [`lease`] (claim with a lease, heartbeat, cancel, finish: the queue as workers see it) and
+//! [`log`] (a batch of per-contact rows, the counters and the per-contact push state, in one short
+//! transaction).
+
+pub mod lease;
+pub mod log;
 
 use super::error::OnUnique;
 use super::syncs::config::Author;

@@ -93,6 +93,8 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub storage: Storage,
+    /// The push engine; no background worker runs (`KOMO_WORKERS=0`), so tests step it themselves.
+    pub engine: server::engine::Engine,
     pub db: Arc<TestDb>,
     vars: HashMap<String, String>,
     shutdown: Option<oneshot::Sender<()>>,
@@ -119,6 +121,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         ("KOMO_WORKSPACE_NAME", "Acme Events"),
         ("KOMO_ADMIN_EMAIL", ADMIN_EMAIL),
         ("KOMO_ADMIN_PASSWORD", ADMIN_PASSWORD),
+        ("KOMO_WORKERS", "0"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -139,6 +142,7 @@ async fn start(db: Arc<TestDb>, vars: HashMap<String, String>, client: reqwest::
     let app = Application::build(&settings).await.expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let storage = app.storage().clone();
+    let engine = app.engine().clone();
     let (tx, rx) = oneshot::channel::<()>();
     let server = tokio::spawn(app.run_until(async {
         let _ = rx.await;
@@ -147,6 +151,7 @@ async fn start(db: Arc<TestDb>, vars: HashMap<String, String>, client: reqwest::
         address,
         client,
         storage,
+        engine,
         db,
         vars,
         shutdown: Some(tx),
@@ -225,6 +230,7 @@ impl TestApp {
                 .build()
                 .expect("client"),
             storage: self.storage.clone(),
+            engine: self.engine.clone(),
             db: self.db.clone(),
             vars: HashMap::new(),
             shutdown: None,

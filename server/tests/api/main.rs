@@ -8,6 +8,7 @@ mod connections;
 mod contacts;
 mod contacts_api;
 mod contacts_storage;
+mod engine;
 mod filters;
 mod helpers;
 mod imports;

@@ -1,0 +1,187 @@
+//! One sync: its facts (ID, CRM, object, created, last updated, status, last run duration), its menu, the
+//! configuration history, and its runs newest first.
+
+use crate::api::syncs::{configure_url, get_sync, list_runs, run_url, RunSummary, SyncDetail};
+use crate::components::run_status::RunStatusBadge;
+use crate::components::sync_menu::SyncMenu;
+use crate::components::{empty_state::EmptyState, spinner::Loading};
+use crate::error::{ApiError, ErrorView};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use shared::sync::status::SyncStatus;
+use shared::when::{format_duration, format_unix_utc, thousands};
+
+/// The `:id` route parameter, as a number.
+pub(crate) fn sync_id_param() -> impl Fn() -> Option<i64> + Copy + Send + Sync + 'static {
+    let params = use_params_map();
+    move || params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()))
+}
+
+#[component]
+pub fn SyncPage() -> impl IntoView {
+    let id = sync_id_param();
+    let changed = RwSignal::new(0_u32);
+    let detail = Resource::new(
+        move || (id(), changed.get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => get_sync(id).await,
+                None => Err(ApiError::NotFound("Sync".into())),
+            }
+        },
+    );
+    let runs = Resource::new(
+        move || (id(), changed.get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => list_runs(id, 0).await,
+                None => Err(ApiError::NotFound("Sync".into())),
+            }
+        },
+    );
+    let refresh = Callback::new(move |()| changed.update(|n| *n += 1));
+    view! {
+        <Title text="Sync · Komo CRM Sync" />
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                let (detail, runs) = (detail.await, runs.await);
+                let loaded = detail.and_then(|d| Ok((d, runs?)));
+                match loaded {
+                    Err(error) => view! { <ErrorView error /> }.into_any(),
+                    Ok((detail, runs)) => view! { <SyncView detail runs refresh /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn SyncView(detail: SyncDetail, runs: Vec<RunSummary>, refresh: Callback<()>) -> impl IntoView {
+    let sync = detail.sync.clone();
+    let status_class = match sync.status {
+        SyncStatus::Running => "status ok",
+        SyncStatus::Stopped => "status neutral",
+    };
+    let last_duration = sync
+        .last_run
+        .as_ref()
+        .and_then(|r| r.duration_secs)
+        .map_or_else(|| "—".to_owned(), format_duration);
+    let unsaved = sync.config_version == 0;
+    view! {
+        <header class="page-header">
+            <div>
+                <a class="crumb" href="/crm/syncs">"Syncs"</a>
+                <h1 data-testid="sync-name">{sync.name.clone()}</h1>
+            </div>
+            <div class="page-actions">
+                <span class=status_class data-testid="sync-status">{sync.status.label()}</span>
+                <a class="button" href=configure_url(sync.id)>"Configure"</a>
+                <SyncMenu sync=sync.clone() on_changed=refresh />
+            </div>
+        </header>
+        {unsaved.then(|| view! {
+            <p class="notice" role="status">
+                "This sync has not been configured yet. "
+                <a href=configure_url(sync.id)>"Configure it"</a>
+                ", save, then start it."
+            </p>
+        })}
+        <section class="panel">
+            <dl class="facts">
+                <dt>"ID"</dt><dd class="mono" data-testid="sync-id">{sync.id}</dd>
+                <dt>"CRM"</dt><dd>"Salesforce · " {sync.connection_domain.clone()}</dd>
+                <dt>"Data source"</dt><dd>{sync.object.api_name()}</dd>
+                <dt>"Created"</dt><dd>{format_unix_utc(sync.created_at)}</dd>
+                <dt>"Last updated"</dt><dd>{format_unix_utc(sync.updated_at)}</dd>
+                <dt>"Status"</dt><dd>{sync.status.label()}</dd>
+                <dt>"Last run duration"</dt><dd>{last_duration}</dd>
+                <dt>"Configuration"</dt>
+                <dd>{if unsaved { "Not saved yet".to_owned() } else { format!("Version {}", sync.config_version) }}</dd>
+            </dl>
+        </section>
+        <h2 class="section-title">"Runs"</h2>
+        <RunList sync_id=sync.id runs />
+        <VersionHistory detail />
+    }
+}
+
+#[component]
+fn RunList(sync_id: i64, runs: Vec<RunSummary>) -> impl IntoView {
+    if runs.is_empty() {
+        return view! {
+            <EmptyState
+                icon="clock"
+                title="No runs yet"
+                message="Start the sync, then choose Sync now from its menu. Each run is listed here with what it pushed."
+            />
+        }
+        .into_any();
+    }
+    view! {
+        <section class="panel">
+            <div class="table-scroll">
+                <table class="table" data-testid="runs-table">
+                    <thead>
+                        <tr>
+                            <th>"Run"</th>
+                            <th>"Status"</th>
+                            <th>"Created"</th>
+                            <th>"Last updated"</th>
+                            <th>"Duration"</th>
+                            <th>"Inserted"</th>
+                            <th>"Updated"</th>
+                            <th>"Failed"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {runs
+                            .into_iter()
+                            .map(|run| {
+                                let c = run.counters;
+                                view! {
+                                    <tr>
+                                        <td><a href=run_url(sync_id, run.id)>{format!("#{}", run.id)}</a></td>
+                                        <td><RunStatusBadge status=run.status /></td>
+                                        <td>{format_unix_utc(run.created_at)}</td>
+                                        <td>{format_unix_utc(run.updated_at)}</td>
+                                        <td>{run.duration_secs().map_or_else(|| "—".to_owned(), format_duration)}</td>
+                                        <td>{thousands(c.inserted_ok)}</td>
+                                        <td>{thousands(c.updated_ok)}</td>
+                                        <td>{thousands(c.failed())}</td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn VersionHistory(detail: SyncDetail) -> impl IntoView {
+    (!detail.versions.is_empty()).then(|| {
+        view! {
+            <details class="panel history">
+                <summary><h2>"Configuration history"</h2></summary>
+                <ol class="versions">
+                    {detail
+                        .versions
+                        .into_iter()
+                        .map(|v| view! {
+                            <li>
+                                <strong>{format!("Version {}", v.version)}</strong>
+                                <span class="muted">{format!(" · {} · {}", v.changed_by_name, format_unix_utc(v.created_at))}</span>
+                                <ul>{v.changes.into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}</ul>
+                            </li>
+                        })
+                        .collect_view()}
+                </ol>
+            </details>
+        }
+    })
+}
