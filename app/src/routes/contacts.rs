@@ -114,10 +114,16 @@ fn ContactTable(
     } else {
         "contacts"
     };
-    let count = if search.trim().is_empty() {
-        format!("{} {noun}", thousands(page.total))
+    // A search counts up to ContactPage::COUNT_CAP: "10,000+ contacts match".
+    let total = if page.total_capped {
+        format!("{}+", thousands(page.total))
     } else {
-        format!("{} {noun} match “{}”", thousands(page.total), search.trim())
+        thousands(page.total)
+    };
+    let count = if search.trim().is_empty() {
+        format!("{total} {noun}")
+    } else {
+        format!("{total} {noun} match “{}”", search.trim())
     };
     let base = format!(
         "/contacts?q={}&sort={}",

@@ -115,10 +115,21 @@ impl ContactQuery {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContactPage {
     pub contacts: Vec<Contact>,
-    /// How many contacts match the search (all of the workspace's without one).
+    /// How many contacts match the search (all of the workspace's without one). A search stops counting
+    /// at [`Self::COUNT_CAP`]: see `total_capped`.
     pub total: i64,
+    /// The search matches more than [`Self::COUNT_CAP`] contacts; `total` is then the cap ("10,000+").
+    #[serde(default)]
+    pub total_capped: bool,
     /// Set when there may be more after this page.
     pub next: Option<ContactCursor>,
+}
+
+impl ContactPage {
+    /// Where a search stops counting. Nobody pages through ten thousand matches, and "10,000+" tells
+    /// them to narrow the search as well as an exact figure would; an exact count of a broad prefix
+    /// ("a", "gr") would read every match, which at a million contacts blows the page's time budget.
+    pub const COUNT_CAP: i64 = 10_000;
 }
 
 #[cfg(test)]
