@@ -1,5 +1,7 @@
 //! The Komo CRM Sync user interface: Leptos components rendered on the server and hydrated in the browser,
 //! plus the `#[server]` functions they call. Reading order:
+// The sync pages nest deep view types; the release wasm build needs more than the default 128 to lay them out.
+#![recursion_limit = "256"]
 
 /// `#[server]` functions, one file per resource; `api::backend` is the server-side trait they call.
 pub mod api;
