@@ -267,13 +267,10 @@ pub async fn cancel_run(run_id: i64) -> Result<bool, ApiError> {
 
 #[cfg(feature = "ssr")]
 fn parse_object(raw: &str) -> Result<CrmObject, ApiError> {
-    CrmObject::ALL
-        .into_iter()
-        .find(|o| o.api_name() == raw)
-        .ok_or_else(|| ApiError::Invalid {
-            field: "object".into(),
-            reason: "Data source: choose Contact or Lead".into(),
-        })
+    CrmObject::from_api_name(raw).ok_or_else(|| ApiError::Invalid {
+        field: "object".into(),
+        reason: "Data source: choose Contact or Lead".into(),
+    })
 }
 
 #[cfg(feature = "ssr")]

@@ -154,7 +154,7 @@ pub struct FieldCatalog {
 }
 
 /// Lower-case letters and digits only, so `First Name`, `first_name` and `FirstName` compare equal.
-fn normalise(name: &str) -> String {
+pub fn normalise(name: &str) -> String {
     name.chars()
         .filter(char::is_ascii_alphanumeric)
         .map(|c| c.to_ascii_lowercase())

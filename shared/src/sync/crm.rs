@@ -21,6 +21,11 @@ impl CrmObject {
             CrmObject::Lead => "Lead",
         }
     }
+
+    /// The object with this exact API name.
+    pub fn from_api_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|o| o.api_name() == name)
+    }
 }
 
 /// One field of a CRM object for this org's run-as user.

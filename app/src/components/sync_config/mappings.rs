@@ -5,15 +5,8 @@ use super::mapping_dialog::MappingDialog;
 use super::{crm_field_text, Draft, FieldProblems};
 use crate::components::icon::Icon;
 use leptos::prelude::*;
+use shared::contact::fields::normalise;
 use shared::sync::config::{compatible, FieldMapping, MappingSource, Overwrite, Place};
-
-/// Lower-case letters and digits: `first_name` and `FirstName` compare equal.
-fn loose(name: &str) -> String {
-    name.chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
-}
 
 /// Mappings for every Komo field whose name matches a writable, type-compatible CRM field not yet mapped.
 fn matching_names(draft: &Draft) -> Vec<FieldMapping> {
@@ -33,8 +26,8 @@ fn matching_names(draft: &Draft) -> Vec<FieldMapping> {
             .filter_map(|komo| {
                 let field = fields.iter().find(|f| {
                     (f.createable || f.updateable)
-                        && (loose(&f.name) == loose(&komo.key)
-                            || loose(&f.label) == loose(&komo.label))
+                        && (normalise(&f.name) == normalise(&komo.key)
+                            || normalise(&f.label) == normalise(&komo.label))
                         && compatible(komo.field_type, &f.field_type)
                 })?;
                 (!taken(&field.name)).then(|| FieldMapping {

@@ -34,10 +34,7 @@ fn corrupt(what: &str, value: &str) -> StorageError {
 }
 
 pub(crate) fn parse_object(stored: &str) -> Result<CrmObject, StorageError> {
-    CrmObject::ALL
-        .into_iter()
-        .find(|o| o.api_name() == stored)
-        .ok_or_else(|| corrupt("object", stored))
+    CrmObject::from_api_name(stored).ok_or_else(|| corrupt("object", stored))
 }
 
 pub(crate) fn parse_run_status(stored: &str) -> Result<RunStatus, StorageError> {
