@@ -7,6 +7,7 @@ pub mod backend;
 pub mod contacts;
 pub mod crm;
 pub mod imports;
+pub mod runs;
 pub mod session;
 pub mod syncs;
 pub mod users;

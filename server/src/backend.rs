@@ -14,6 +14,7 @@ use app::api::api_tokens::{ApiTokenView, CreatedApiToken};
 use app::api::backend::Backend;
 use app::api::contacts::ContactDetail;
 use app::api::crm::{ConnectionForm, ConnectionSummary, ConnectionTest};
+use app::api::runs::{ErrorGroup, LogPage};
 use app::api::syncs::{
     MatchCount, RunSummary, SaveOutcome, SyncDetail, SyncNowOutcome, SyncSummary,
 };
@@ -25,6 +26,7 @@ use shared::contact::query::{ContactPage, ContactQuery};
 use shared::sync::config::SyncConfig;
 use shared::sync::crm::{CrmField, CrmObject};
 use shared::sync::filter::Filter;
+use shared::sync::log::LogFilter;
 use shared::sync::status::{SyncName, SyncStatus};
 use shared::{EmailAddress, Me, NewUser, Role, UserView};
 use std::sync::Arc;
@@ -34,6 +36,7 @@ use tower_sessions::Session;
 mod connections;
 mod contacts;
 mod imports;
+mod runs;
 mod syncs;
 
 pub struct RequestBackend {
@@ -343,6 +346,23 @@ impl Backend for RequestBackend {
 
     async fn cancel_run(&self, run_id: i64) -> Result<bool, ApiError> {
         self.cancel_run_impl(run_id).await
+    }
+
+    async fn run_errors(&self, run_id: i64) -> Result<Vec<ErrorGroup>, ApiError> {
+        self.run_errors_impl(run_id).await
+    }
+
+    async fn run_log(
+        &self,
+        run_id: i64,
+        filter: LogFilter,
+        after: i64,
+    ) -> Result<LogPage, ApiError> {
+        self.run_log_impl(run_id, filter, after).await
+    }
+
+    async fn retry_failed_rows(&self, run_id: i64) -> Result<SyncNowOutcome, ApiError> {
+        self.retry_failed_rows_impl(run_id).await
     }
 }
 

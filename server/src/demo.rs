@@ -3,6 +3,8 @@
 //! and sync. Later starts never add more. The data comes from the `fake` crate with a fixed seed, so
 //! every demo database holds the same people; emails use `.example` domains, so none is a real mailbox.
 
+pub mod org;
+
 use crate::storage::{Storage, StorageError, WorkspaceId};
 use fake::faker::address::en::{CityName, PostCode, StateName, StreetName};
 use fake::faker::company::en::CompanyName;

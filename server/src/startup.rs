@@ -116,6 +116,11 @@ impl Application {
             secrets.clone(),
             salesforce.clone(),
         ));
+        if let Some(demo) = crate::demo::org::DemoOrg::from_env() {
+            if let Err(error) = crate::demo::org::prepare(&storage, &secrets, &orgs, &demo).await {
+                tracing::warn!(%error, url = %demo.url, "the demo org is not ready; connect it by hand");
+            }
+        }
         let engine_wake = Arc::new(tokio::sync::Notify::new());
         let engine = Engine::new(
             storage.clone(),
@@ -143,6 +148,7 @@ impl Application {
             .leptos_routes_with_handler(routes, get(http::pages::page))
             .nest("/api/v1", http::api_v1::router())
             .merge(http::import::router())
+            .merge(http::runs::router())
             .route(
                 "/api/{*fn_name}",
                 get(http::pages::server_fn).post(http::pages::server_fn),

@@ -5,5 +5,7 @@ pub mod changes;
 pub mod config;
 pub mod crm;
 pub mod filter;
+pub mod hints;
+pub mod log;
 pub mod run;
 pub mod status;

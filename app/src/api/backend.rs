@@ -7,6 +7,7 @@ use shared::{Me, NewUser, Role, UserView};
 use super::api_tokens::{ApiTokenView, CreatedApiToken};
 use super::contacts::ContactDetail;
 use super::crm::{ConnectionForm, ConnectionSummary, ConnectionTest};
+use super::runs::{ErrorGroup, LogPage};
 use super::syncs::{MatchCount, RunSummary, SaveOutcome, SyncDetail, SyncNowOutcome, SyncSummary};
 use shared::contact::custom::{CustomProperty, PropertyName};
 use shared::contact::import::{ImportPreview, ImportStatus};
@@ -14,6 +15,7 @@ use shared::contact::query::{ContactPage, ContactQuery};
 use shared::sync::config::SyncConfig;
 use shared::sync::crm::{CrmField, CrmObject};
 use shared::sync::filter::Filter;
+use shared::sync::log::LogFilter;
 use shared::sync::status::{SyncName, SyncStatus};
 
 #[async_trait::async_trait]
@@ -121,4 +123,15 @@ pub trait Backend: Send + Sync {
     /// Super users only: a queued run is cancelled at once, a running one at its next batch boundary.
     /// `false` when the run had already finished.
     async fn cancel_run(&self, run_id: i64) -> Result<bool, ApiError>;
+    /// Super users only: the run's failures by error code, most frequent first.
+    async fn run_errors(&self, run_id: i64) -> Result<Vec<ErrorGroup>, ApiError>;
+    /// Super users only: a page of the run's log; `filter` is already checked.
+    async fn run_log(
+        &self,
+        run_id: i64,
+        filter: LogFilter,
+        after: i64,
+    ) -> Result<LogPage, ApiError>;
+    /// Super users only: a run over the failed contacts of a finished run of a running sync.
+    async fn retry_failed_rows(&self, run_id: i64) -> Result<SyncNowOutcome, ApiError>;
 }

@@ -18,6 +18,8 @@ pub struct RunSummary {
     pub status: RunStatus,
     pub config_version: i64,
     pub full_resync: bool,
+    /// "Retry failed rows" of this earlier run.
+    pub retry_of: Option<i64>,
     pub started_by_name: String,
     /// Unix seconds.
     pub created_at: i64,

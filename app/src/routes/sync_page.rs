@@ -3,12 +3,14 @@
 
 use crate::api::syncs::{configure_url, get_sync, list_runs, run_url, RunSummary, SyncDetail};
 use crate::components::run_status::RunStatusBadge;
+use crate::components::runs_chart::RunsChart;
 use crate::components::sync_menu::SyncMenu;
 use crate::components::{empty_state::EmptyState, spinner::Loading};
 use crate::error::{ApiError, ErrorView};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
+use shared::sync::run::{RunStatus, RUNS_PAGE};
 use shared::sync::status::SyncStatus;
 use shared::when::{format_duration, format_unix_utc, thousands};
 
@@ -102,14 +104,15 @@ fn SyncView(detail: SyncDetail, runs: Vec<RunSummary>, refresh: Callback<()>) ->
             </dl>
         </section>
         <h2 class="section-title">"Runs"</h2>
-        <RunList sync_id=sync.id runs />
+        <RunsChart sync_id=sync.id runs=runs.clone() />
+        <RunList sync_id=sync.id first=runs />
         <VersionHistory detail />
     }
 }
 
 #[component]
-fn RunList(sync_id: i64, runs: Vec<RunSummary>) -> impl IntoView {
-    if runs.is_empty() {
+fn RunList(sync_id: i64, first: Vec<RunSummary>) -> impl IntoView {
+    if first.is_empty() {
         return view! {
             <EmptyState
                 icon="clock"
@@ -119,6 +122,23 @@ fn RunList(sync_id: i64, runs: Vec<RunSummary>) -> impl IntoView {
         }
         .into_any();
     }
+    // Older pages are fetched on demand: `before` is the last run id shown.
+    let older = RwSignal::new(Vec::<RunSummary>::new());
+    let more = RwSignal::new(first.len() as i64 >= RUNS_PAGE);
+    let load_more = Action::new(move |before: &i64| {
+        let before = *before;
+        async move { list_runs(sync_id, before).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(page)) = load_more.value().get() {
+            more.set(page.len() as i64 >= RUNS_PAGE);
+            older.update(|o| o.extend(page));
+        }
+    });
+    let last_id = {
+        let first_last = first.last().map_or(0, |r| r.id);
+        move || older.with(|o| o.last().map_or(first_last, |r| r.id))
+    };
     view! {
         <section class="panel">
             <div class="table-scroll">
@@ -130,36 +150,64 @@ fn RunList(sync_id: i64, runs: Vec<RunSummary>) -> impl IntoView {
                             <th>"Created"</th>
                             <th>"Last updated"</th>
                             <th>"Duration"</th>
-                            <th>"Inserted"</th>
-                            <th>"Updated"</th>
-                            <th>"Failed"</th>
+                            <th class="num">"Inserted"</th>
+                            <th class="num">"Updated"</th>
+                            <th class="num">"Failed"</th>
                         </tr>
                     </thead>
                     <tbody>
-                        {runs
-                            .into_iter()
-                            .map(|run| {
-                                let c = run.counters;
-                                view! {
-                                    <tr>
-                                        <td><a href=run_url(sync_id, run.id)>{format!("#{}", run.id)}</a></td>
-                                        <td><RunStatusBadge status=run.status /></td>
-                                        <td>{format_unix_utc(run.created_at)}</td>
-                                        <td>{format_unix_utc(run.updated_at)}</td>
-                                        <td>{run.duration_secs().map_or_else(|| "—".to_owned(), format_duration)}</td>
-                                        <td>{thousands(c.inserted_ok)}</td>
-                                        <td>{thousands(c.updated_ok)}</td>
-                                        <td>{thousands(c.failed())}</td>
-                                    </tr>
-                                }
-                            })
-                            .collect_view()}
+                        {first.into_iter().map(|run| view! { <RunRow sync_id run /> }).collect_view()}
+                        {move || older.get().into_iter().map(|run| view! { <RunRow sync_id run /> }).collect_view()}
                     </tbody>
                 </table>
+            </div>
+            <div class="pager">
+                {move || more.get().then(|| view! {
+                    <button
+                        class="button"
+                        disabled=move || load_more.pending().get()
+                        on:click=move |_| {
+                            load_more.dispatch(last_id());
+                        }
+                    >
+                        "Older runs"
+                    </button>
+                })}
             </div>
         </section>
     }
     .into_any()
+}
+
+#[component]
+fn RunRow(sync_id: i64, run: RunSummary) -> impl IntoView {
+    let c = run.counters;
+    let kind = match (run.retry_of, run.full_resync) {
+        (Some(of), _) => format!(" · retry of #{of}"),
+        (None, true) => " · full resync".to_owned(),
+        (None, false) => String::new(),
+    };
+    let duration = if run.status == RunStatus::Queued {
+        "—".to_owned()
+    } else {
+        run.duration_secs()
+            .map_or_else(|| "—".to_owned(), format_duration)
+    };
+    view! {
+        <tr>
+            <td>
+                <a href=run_url(sync_id, run.id)>{format!("#{}", run.id)}</a>
+                <span class="muted small">{kind}</span>
+            </td>
+            <td><RunStatusBadge status=run.status /></td>
+            <td>{format_unix_utc(run.created_at)}</td>
+            <td>{format_unix_utc(run.updated_at)}</td>
+            <td>{duration}</td>
+            <td class="num">{thousands(c.inserted_ok)}</td>
+            <td class="num">{thousands(c.updated_ok)}</td>
+            <td class="num">{thousands(c.failed())}</td>
+        </tr>
+    }
 }
 
 #[component]

@@ -1,13 +1,19 @@
-//! One run of a sync: status, who started it, the configuration version it uses, when, and its counters.
-//! Live progress, logs and the results download come with run review.
+//! One run of a sync, as a super user reviews it: live progress with Cancel while it goes; then (A) the
+//! summary, (B) totals, (C) CRM inserts, (D) CRM updates and the other outcomes, errors grouped by code
+//! with how to fix them, (E) the log; Download results and Retry failed rows.
 
-use crate::api::syncs::{get_run, sync_url, RunSummary};
+use crate::api::runs::{results_url, run_errors, RetryFailedRows};
+use crate::api::syncs::{get_run, run_url, sync_url, RunSummary};
+use crate::components::run_errors::RunErrors;
+use crate::components::run_live::{follow_run, RunProgress};
+use crate::components::run_log::RunLog;
 use crate::components::run_status::RunStatusBadge;
 use crate::components::spinner::Loading;
 use crate::error::{ApiError, ErrorView};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use shared::sync::log::LogFilter;
 use shared::sync::run::RunStatus;
 use shared::when::{format_duration, format_unix_utc, thousands};
 
@@ -36,53 +42,184 @@ pub fn SyncRunPage() -> impl IntoView {
 
 #[component]
 fn RunView(run: RunSummary) -> impl IntoView {
-    let c = run.counters;
-    let when = |t: Option<i64>| t.map_or_else(|| "—".to_owned(), format_unix_utc);
+    let run_id = run.id;
+    let sync_id = run.sync_id;
+    let live = RwSignal::new(run);
+    follow_run(run_id, live);
+    let active = Memo::new(move |_| live.with(|r| r.status.is_active()));
+    // Refetched when the run finishes (and once per recorded batch for the log's first page).
+    let errors = Resource::new(move || active.get(), move |_| run_errors(run_id));
+    let filter = RwSignal::new(LogFilter::default());
+    let batches = Signal::derive(move || live.with(|r| r.counters.processed));
+    let codes = Signal::derive(move || {
+        errors
+            .get()
+            .and_then(Result::ok)
+            .map(|groups| groups.into_iter().map(|g| g.code).collect())
+            .unwrap_or_default()
+    });
+    let show_code = Callback::new(move |code: String| {
+        filter.set(LogFilter {
+            outcome: Some("failed".into()),
+            error_code: Some(code),
+            ..LogFilter::default()
+        });
+        #[cfg(feature = "hydrate")]
+        if let Some(logs) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("logs"))
+        {
+            logs.scroll_into_view();
+        }
+    });
     view! {
         <header class="page-header">
             <div>
-                <a class="crumb" href=sync_url(run.sync_id)>"Sync"</a>
-                <h1>{format!("Run #{}", run.id)}</h1>
+                <a class="crumb" href=sync_url(sync_id)>"Sync"</a>
+                <h1>{format!("Run #{run_id}")}</h1>
             </div>
-            <RunStatusBadge status=run.status />
+            <div class="page-actions">
+                <span data-testid="run-status">{move || view! { <RunStatusBadge status=live.with(|r| r.status) /> }}</span>
+                <RunActions live />
+            </div>
         </header>
-        {(run.status == RunStatus::Queued).then(|| view! {
+        {move || live.with(|r| r.status == RunStatus::Queued).then(|| view! {
             <p class="notice" role="status">"Queued: the run starts as soon as a worker is free."</p>
         })}
-        {run.message.clone().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
-        <section class="panel" aria-label="Summary">
-            <h2>"Summary"</h2>
-            <dl class="facts">
-                <dt>"Status"</dt><dd>{run.status.label()}</dd>
-                <dt>"Started by"</dt><dd>{run.started_by_name.clone()}</dd>
-                <dt>"Configuration"</dt><dd>{format!("Version {}", run.config_version)}</dd>
-                <dt>"Queued"</dt><dd>{format_unix_utc(run.created_at)}</dd>
-                <dt>"Started"</dt><dd>{when(run.started_at)}</dd>
-                <dt>"Finished"</dt><dd>{when(run.finished_at)}</dd>
-                <dt>"Duration"</dt><dd>{run.duration_secs().map_or_else(|| "—".to_owned(), format_duration)}</dd>
-            </dl>
-        </section>
-        <section class="stat-grid" aria-label="Totals">
-            <Stat label="Komo contacts" value=c.komo_total />
-            <Stat label="Selected by filters" value=c.selected />
-            <Stat label="CRM records" value=c.crm_total.unwrap_or_default() />
-            <Stat label="Inserted" value=c.inserted_ok />
-            <Stat label="Insert errors" value=c.inserted_failed />
-            <Stat label="Updated" value=c.updated_ok />
-            <Stat label="Update errors" value=c.updated_failed />
-            <Stat label="Skipped" value=c.skipped />
-            <Stat label="Unchanged" value=c.unchanged />
-            <Stat label="Invalid" value=c.invalid />
-        </section>
+        {move || live.with(|r| r.message.clone()).map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
+        {move || active.get().then(|| view! { <RunProgress live /> })}
+        <Summary live />
+        <Counters live />
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match errors.await {
+                    Err(error) => view! { <ErrorView error /> }.into_any(),
+                    Ok(groups) => view! { <RunErrors groups on_show=show_code /> }.into_any(),
+                }
+            })}
+        </Suspense>
+        <RunLog run_id filter version=batches codes />
+    }
+}
+
+/// Download results and Retry failed rows, once there is something to offer.
+#[component]
+fn RunActions(live: RwSignal<RunSummary>) -> impl IntoView {
+    let retry = ServerAction::<RetryFailedRows>::new();
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(outcome)) = retry.value().get() {
+            let sync_id = live.with_untracked(|r| r.sync_id);
+            navigate(&run_url(sync_id, outcome.run_id), Default::default());
+        }
+    });
+    let run_id = live.with_untracked(|r| r.id);
+    let can_retry = move || live.with(|r| !r.status.is_active() && r.counters.failed() > 0);
+    let has_rows = move || live.with(|r| r.counters.processed > 0);
+    view! {
+        {move || has_rows().then(|| view! {
+            <a class="button" href=results_url(run_id) download="" data-testid="download-results">
+                "Download results"
+            </a>
+        })}
+        {move || can_retry().then(|| view! {
+            <button
+                class="button primary"
+                disabled=move || retry.pending().get()
+                on:click=move |_| {
+                    retry.dispatch(RetryFailedRows { run_id });
+                }
+            >
+                {move || format!("Retry {} failed", thousands(live.with(|r| r.counters.failed())))}
+            </button>
+        })}
+        {move || retry.value().get().and_then(Result::err).map(|e| view! {
+            <span class="form-error" role="alert">{e.to_string()}</span>
+        })}
+    }
+}
+
+/// (A) Status, who started it, configuration version, start, end, duration.
+#[component]
+fn Summary(live: RwSignal<RunSummary>) -> impl IntoView {
+    let when = |t: Option<i64>| t.map_or_else(|| "—".to_owned(), format_unix_utc);
+    move || {
+        live.with(|run| {
+            let kind = if run.full_resync { " · full resync" } else { "" };
+            let retry = run.retry_of.map(|of| view! {
+                <dt>"Retry of"</dt>
+                <dd><a href=run_url(run.sync_id, of)>{format!("Run #{of}")}</a>" (its failed rows only)"</dd>
+            });
+            view! {
+                <section class="panel" aria-label="Summary">
+                    <h2>"Summary"</h2>
+                    <dl class="facts">
+                        <dt>"Status"</dt><dd>{format!("{}{kind}", run.status.label())}</dd>
+                        <dt>"Started by"</dt><dd>{run.started_by_name.clone()}</dd>
+                        <dt>"Configuration"</dt><dd>{format!("Version {}", run.config_version)}</dd>
+                        {retry}
+                        <dt>"Queued"</dt><dd>{format_unix_utc(run.created_at)}</dd>
+                        <dt>"Started"</dt><dd>{when(run.started_at)}</dd>
+                        <dt>"Finished"</dt><dd>{when(run.finished_at)}</dd>
+                        <dt>"Duration"</dt>
+                        <dd data-testid="run-duration">{run.duration_secs().map_or_else(|| "—".to_owned(), format_duration)}</dd>
+                    </dl>
+                </section>
+            }
+        })
+    }
+}
+
+/// (B) Totals, (C) CRM inserts, (D) CRM updates, and what was not written.
+#[component]
+fn Counters(live: RwSignal<RunSummary>) -> impl IntoView {
+    move || {
+        let c = live.with(|r| r.counters);
+        view! {
+            <div class="review-grid">
+                <section class="panel" aria-label="Totals">
+                    <h2>"Totals"</h2>
+                    <Figure label="Komo contacts" value=c.komo_total testid="komo-total" />
+                    <Figure label="Selected by filters" value=c.selected testid="selected" />
+                    <Figure label="CRM records" value=c.crm_total.unwrap_or_default() testid="crm-total" />
+                </section>
+                <section class="panel" aria-label="CRM inserts">
+                    <h2>"CRM inserts"</h2>
+                    <Figure label="Inserted" value=c.inserted_ok testid="inserted-ok" />
+                    <Figure label="Errors" value=c.inserted_failed testid="inserted-failed" bad=true />
+                </section>
+                <section class="panel" aria-label="CRM updates">
+                    <h2>"CRM updates"</h2>
+                    <Figure label="Updated" value=c.updated_ok testid="updated-ok" />
+                    <Figure label="Errors" value=c.updated_failed testid="updated-failed" bad=true />
+                </section>
+                <section class="panel" aria-label="Not written">
+                    <h2>"Not written"</h2>
+                    <Figure label="Skipped (do nothing)" value=c.skipped testid="skipped" />
+                    <Figure label="Unchanged since last push" value=c.unchanged testid="unchanged" />
+                    <Figure label="Invalid" value=c.invalid testid="invalid" bad=true />
+                </section>
+            </div>
+        }
     }
 }
 
 #[component]
-fn Stat(label: &'static str, value: i64) -> impl IntoView {
+fn Figure(
+    label: &'static str,
+    value: i64,
+    testid: &'static str,
+    #[prop(optional)] bad: bool,
+) -> impl IntoView {
+    let class = if bad && value > 0 {
+        "figure bad"
+    } else {
+        "figure"
+    };
     view! {
-        <div class="panel stat">
-            <span class="muted small">{label}</span>
-            <strong>{thousands(value)}</strong>
+        <div class=class>
+            <span class="muted">{label}</span>
+            <strong data-testid=testid>{thousands(value)}</strong>
         </div>
     }
 }

@@ -253,7 +253,19 @@ impl RequestBackend {
         full_resync: bool,
     ) -> Result<SyncNowOutcome, ApiError> {
         let me = self.super_user_me().await?;
-        let workspace = workspace_of(&me);
+        self.queue(&me, sync_id, full_resync, None).await
+    }
+
+    /// Queues a run of a running sync at its current configuration, or names the one already going.
+    /// `retry_of` limits the run to that run's failed contacts.
+    pub(super) async fn queue(
+        &self,
+        me: &Me,
+        sync_id: i64,
+        full_resync: bool,
+        retry_of: Option<i64>,
+    ) -> Result<SyncNowOutcome, ApiError> {
+        let workspace = workspace_of(me);
         let sync = self.storage.find_sync(workspace, sync_id).await?;
         if sync.summary.status != SyncStatus::Running {
             return Err(ApiError::Conflict(
@@ -264,12 +276,12 @@ impl RequestBackend {
             sync_id,
             config_version: sync.summary.config_version,
             full_resync,
-            retry_of: None,
-            author: author(&me),
+            retry_of,
+            author: author(me),
         };
         let outcome = match self.storage.queue_run(workspace, request).await? {
             Queued::New(run_id) => {
-                tracing::info!(sync_id, run_id, "run queued");
+                tracing::info!(sync_id, run_id, retry_of, "run queued");
                 // An idle worker of this instance starts at once; others find it when they next poll.
                 self.engine_wake.notify_one();
                 SyncNowOutcome {

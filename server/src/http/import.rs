@@ -5,14 +5,14 @@
 //! would buffer the whole file. Both authenticate by the session cookie, like the pages, and are for super
 //! users only. Failures answer with the same `ApiError` JSON as server functions.
 
-use crate::backend::RequestBackend;
+use super::csv_cell::defuse;
+use super::guard::{super_user, Failure};
 use crate::import::{self, ImportJob, MAX_IMPORT_BYTES};
 use crate::state::AppState;
-use crate::storage::{StorageError, WorkspaceId};
 use app::error::ApiError;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::{header, StatusCode};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -30,40 +30,6 @@ pub fn router() -> Router<AppState> {
         .route("/import/contacts/{id}/errors.csv", get(error_report))
         // The body is streamed, never buffered; `import::run` enforces MAX_IMPORT_BYTES as it reads.
         .layer(DefaultBodyLimit::disable())
-}
-
-struct Failure(ApiError);
-
-impl From<ApiError> for Failure {
-    fn from(e: ApiError) -> Self {
-        Failure(e)
-    }
-}
-
-impl From<StorageError> for Failure {
-    fn from(e: StorageError) -> Self {
-        Failure(e.into())
-    }
-}
-
-impl IntoResponse for Failure {
-    fn into_response(self) -> Response {
-        let status =
-            StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (status, Json(self.0)).into_response()
-    }
-}
-
-async fn super_user(state: &AppState, session: Session) -> Result<WorkspaceId, ApiError> {
-    let me = RequestBackend::new(state, session)
-        .caller()
-        .await?
-        .ok_or(ApiError::Unauthenticated)?;
-    if !me.user.role.is_super_user() {
-        tracing::info!(user_id = me.user.id, "refused an import: super users only");
-        return Err(ApiError::super_users_only());
-    }
-    Ok(WorkspaceId(me.workspace.id))
 }
 
 /// `POST /import/contacts/{id}`, the CSV file as the body. Answers once the whole file is imported, with
@@ -187,16 +153,6 @@ fn encode(first: bool, rows: &[ImportRowError]) -> std::io::Result<Vec<u8>> {
         ])?;
     }
     out.into_inner().map_err(|e| e.into_error())
-}
-
-/// Spreadsheets run a cell that starts with `=`, `+`, `-` or `@` as a formula; the report repeats what a
-/// file contained, so such a cell is written as text.
-fn defuse(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@']) {
-        format!("'{cell}")
-    } else {
-        cell.to_owned()
-    }
 }
 
 #[cfg(test)]

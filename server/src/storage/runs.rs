@@ -3,20 +3,18 @@
 //!
 //! Submodules: [`lease`] (claim with a lease, heartbeat, cancel, finish: the queue as workers see it) and
 //! [`log`] (a batch of per-contact rows, the counters and the per-contact push state, in one short
-//! transaction).
+//! transaction), [`review`] (the log read back: filtered pages, errors by code, the download).
 
 pub mod lease;
 pub mod log;
+pub mod review;
 
 use super::error::OnUnique;
 use super::syncs::config::Author;
 use super::syncs::rows::parse_run_status;
 use super::{now_unix, on_pool, Storage, StorageError, WorkspaceId};
 use app::api::syncs::RunSummary;
-use shared::sync::run::RunCounters;
-
-/// Runs a page of the runs list holds.
-pub const RUNS_PAGE: i64 = 20;
+use shared::sync::run::{RunCounters, RUNS_PAGE};
 
 /// What queueing found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,7 +35,7 @@ pub struct RunRequest<'a> {
     pub author: Author<'a>,
 }
 
-pub(crate) const RUN_COLUMNS: &str = "id, sync_id, status, config_version, full_resync, started_by_name, \
+pub(crate) const RUN_COLUMNS: &str = "id, sync_id, status, config_version, full_resync, retry_of, started_by_name, \
      created_at, started_at, finished_at, updated_at, message, komo_total, selected, crm_total, processed, \
      inserted_ok, inserted_failed, updated_ok, updated_failed, skipped, unchanged, invalid";
 
@@ -48,6 +46,7 @@ pub(crate) struct RunRow {
     status: String,
     config_version: i64,
     full_resync: bool,
+    retry_of: Option<i64>,
     started_by_name: String,
     created_at: i64,
     started_at: Option<i64>,
@@ -76,6 +75,7 @@ impl TryFrom<RunRow> for RunSummary {
             status: parse_run_status(&row.status)?,
             config_version: row.config_version,
             full_resync: row.full_resync,
+            retry_of: row.retry_of,
             started_by_name: row.started_by_name,
             created_at: row.created_at,
             started_at: row.started_at,

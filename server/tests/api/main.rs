@@ -14,6 +14,7 @@ mod helpers;
 mod imports;
 mod pages;
 mod roles;
+mod run_review;
 mod sessions;
 mod storage;
 mod syncs;

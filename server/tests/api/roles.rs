@@ -4,7 +4,7 @@ use app::error::ApiError;
 use shared::{Role, UserView};
 
 /// Every server function that only super users may call, with a valid body.
-const SUPER_USER_CALLS: [(&str, &[(&str, &str)]); 20] = [
+const SUPER_USER_CALLS: [(&str, &[(&str, &str)]); 24] = [
     ("list_connections", &[]),
     (
         "test_connection",
@@ -56,7 +56,18 @@ const SUPER_USER_CALLS: [(&str, &[(&str, &str)]); 20] = [
     ("sync_now", &[("sync_id", "1"), ("full_resync", "false")]),
     ("list_runs", &[("sync_id", "1"), ("before", "0")]),
     ("get_run", &[("run_id", "1")]),
+    ("cancel_run", &[("run_id", "1")]),
+    ("run_errors", &[("run_id", "1")]),
+    // A bad filter too: the role is checked before the input is judged.
+    (
+        "run_log",
+        &[("run_id", "1"), ("filter[outcome]", "nope"), ("after", "0")],
+    ),
+    ("retry_failed_rows", &[("run_id", "1")]),
 ];
+
+/// The streamed routes beside the server functions, refused the same way.
+const SUPER_USER_STREAMS: [&str; 2] = ["/crm/runs/1/events", "/crm/runs/1/results.csv"];
 
 #[tokio::test]
 async fn members_and_admins_are_refused_every_super_user_function_with_403() {
@@ -83,6 +94,11 @@ async fn members_and_admins_are_refused_every_super_user_function_with_403() {
                     .starts_with("Only super users can do this."),
                 "{error}"
             );
+        }
+        for path in SUPER_USER_STREAMS {
+            let response = browser.get(path).await;
+            assert_eq!(response.status(), 403, "{role:?} reading {path}");
+            assert_eq!(api_error(response).await, ApiError::super_users_only());
         }
     }
     // Nothing changed: the admin is still the only super user and no user was added.

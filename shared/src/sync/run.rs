@@ -2,6 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Runs a page of a sync's runs list holds.
+pub const RUNS_PAGE: i64 = 20;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum RunStatus {
     /// Waiting for a worker.

@@ -1,0 +1,189 @@
+//! (E) A run's log: one row per contact, filtered by outcome, action and error code, searched by email,
+//! paged on the server (keyset pages, so the millionth row comes as fast as the first).
+
+use crate::api::runs::{run_log, LogEntry, LogPage};
+use crate::components::spinner::Loading;
+use crate::error::ErrorView;
+use leptos::prelude::*;
+use shared::sync::log::{LogFilter, ACTIONS};
+
+/// The log section. `filter` is shared with the error groups, which set a code to show.
+#[component]
+pub fn RunLog(
+    run_id: i64,
+    filter: RwSignal<LogFilter>,
+    /// Changes while the run goes, so the first page fills as batches are recorded.
+    #[prop(into)]
+    version: Signal<i64>,
+    /// The error codes the run has, for the code filter.
+    #[prop(into)]
+    codes: Signal<Vec<String>>,
+) -> impl IntoView {
+    // Page starts visited so far: `Previous` pops one.
+    let starts = RwSignal::new(vec![0_i64]);
+    let after = move || starts.with(|s| s.last().copied().unwrap_or(0));
+    Effect::new(move |previous: Option<LogFilter>| {
+        let now = filter.get();
+        if previous.is_some_and(|p| p != now) {
+            starts.set(vec![0]);
+        }
+        now
+    });
+    let page = Resource::new(
+        move || (filter.get(), after(), version.get()),
+        move |(filter, after, _)| run_log(run_id, filter, after),
+    );
+    let set = move |apply: fn(&mut LogFilter, Option<String>), value: String| {
+        let value = (!value.is_empty()).then_some(value);
+        filter.update(|f| apply(f, value));
+    };
+    let email_draft = RwSignal::new(filter.get_untracked().email.unwrap_or_default());
+    view! {
+        <section class="panel" aria-label="Logs" id="logs">
+            <h2>"Logs"</h2>
+            <form
+                class="contacts-toolbar log-filters"
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    set(|f, v| f.email = v, email_draft.get());
+                }
+            >
+                <label>
+                    "Outcome"
+                    <select
+                        aria-label="Outcome"
+                        prop:value=move || filter.with(|f| f.outcome.clone().unwrap_or_default())
+                        on:change=move |ev| set(|f, v| f.outcome = v, event_target_value(&ev))
+                    >
+                        <option value="">"Any"</option>
+                        <option value="ok">"OK"</option>
+                        <option value="failed">"Failed"</option>
+                    </select>
+                </label>
+                <label>
+                    "Action"
+                    <select
+                        aria-label="Action"
+                        prop:value=move || filter.with(|f| f.action.clone().unwrap_or_default())
+                        on:change=move |ev| set(|f, v| f.action = v, event_target_value(&ev))
+                    >
+                        <option value="">"Any"</option>
+                        {ACTIONS.map(|a| view! { <option value=a>{action_label(a)}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label>
+                    "Error code"
+                    <select
+                        aria-label="Error code"
+                        prop:value=move || filter.with(|f| f.error_code.clone().unwrap_or_default())
+                        on:change=move |ev| set(|f, v| f.error_code = v, event_target_value(&ev))
+                    >
+                        <option value="">"Any"</option>
+                        {move || codes.get().into_iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label class="grow">
+                    "Email starts with"
+                    <input
+                        type="search"
+                        aria-label="Search by email"
+                        placeholder="ada@"
+                        prop:value=move || email_draft.get()
+                        on:input=move |ev| email_draft.set(event_target_value(&ev))
+                    />
+                </label>
+                <button class="button" type="submit">"Search"</button>
+            </form>
+            <Transition fallback=Loading>
+                {move || Suspend::new(async move {
+                    match page.await {
+                        Err(error) => view! { <ErrorView error /> }.into_any(),
+                        Ok(page) => view! { <LogTable page starts /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+fn action_label(action: &str) -> &'static str {
+    match action {
+        "insert" => "Insert",
+        "update" => "Update",
+        "skip" => "Skip (do nothing)",
+        "unchanged" => "Unchanged",
+        _ => "Invalid",
+    }
+}
+
+#[component]
+fn LogTable(page: LogPage, starts: RwSignal<Vec<i64>>) -> impl IntoView {
+    let first = starts.with_untracked(|s| s.len() == 1);
+    let next = page.next_after;
+    if page.rows.is_empty() {
+        return view! {
+            <p class="muted empty-log" data-testid="log-empty">
+                {if first { "No rows match these filters." } else { "No more rows." }}
+            </p>
+        }
+        .into_any();
+    }
+    let base = page.record_base.clone();
+    view! {
+        <div class="table-scroll">
+            <table class="table log-table" data-testid="log-table">
+                <thead>
+                    <tr>
+                        <th>"Email"</th>
+                        <th>"Action"</th>
+                        <th>"Outcome"</th>
+                        <th>"Salesforce record"</th>
+                        <th>"Error"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {page.rows.into_iter().map(|row| view! { <LogRow row base=base.clone() /> }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <div class="pager">
+            {(!first).then(|| view! {
+                <button class="button" on:click=move |_| starts.update(|s| { s.pop(); })>"Previous"</button>
+            })}
+            {next.map(|after| view! {
+                <button class="button" on:click=move |_| starts.update(|s| s.push(after))>"Next"</button>
+            })}
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn LogRow(row: LogEntry, base: String) -> impl IntoView {
+    let ok = row.outcome == "ok";
+    let records = row
+        .crm_id
+        .clone()
+        .unwrap_or_default()
+        .split(',')
+        .filter(|id| !id.is_empty())
+        .map(|id| {
+            let href = format!("{base}/{id}");
+            view! { <a class="mono" href=href target="_blank" rel="noopener">{id.to_owned()}</a>" " }
+        })
+        .collect_view();
+    let error = row.error_code.clone().map(|code| {
+        view! { <span class="mono">{code}</span>" " }
+    });
+    view! {
+        <tr data-outcome=row.outcome.clone()>
+            <td><a href=format!("/contacts/{}", row.contact_id)>{row.email.clone()}</a></td>
+            <td>{action_label(&row.action)}</td>
+            <td>
+                <span class=if ok { "badge ok" } else { "badge bad" }>{if ok { "OK" } else { "Failed" }}</span>
+            </td>
+            <td>{records}</td>
+            <td class="log-error">{error}<span class="muted">{row.message.clone()}</span></td>
+        </tr>
+    }
+}

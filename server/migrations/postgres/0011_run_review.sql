@@ -1,0 +1,11 @@
+-- Run review (issue #8): the run log filtered by error code, by action, and searched by email prefix, each a
+-- keyset page in row order served by an index that starts with the run, so a page stays fast at a million
+-- rows whatever the filter.
+
+-- Byte order, as in SQLite and as the contacts' email: a prefix search is the range
+-- (>= 'ada', < 'ada' || U+10FFFF), which only means "starts with" under the "C" collation.
+alter table sync_run_rows alter column email type text collate "C";
+
+create index sync_run_rows_by_code on sync_run_rows (run_id, error_code, id);
+create index sync_run_rows_by_action on sync_run_rows (run_id, action, id);
+create index sync_run_rows_by_email on sync_run_rows (run_id, email);

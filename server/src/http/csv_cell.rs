@@ -1,0 +1,28 @@
+//! CSV cells that open safely in a spreadsheet.
+
+/// Spreadsheets run a cell that starts with `=`, `+`, `-` or `@` (and, in some, a tab or carriage return
+/// before one) as a formula. Our CSVs repeat what contacts and Salesforce said, so such a cell is written
+/// as text, with a leading apostrophe (OWASP's advice for CSV injection).
+pub fn defuse(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::defuse;
+
+    #[test]
+    fn formula_starts_are_neutralised_and_plain_text_is_kept() {
+        assert_eq!(defuse("=1+1"), "'=1+1");
+        assert_eq!(defuse("+44 20"), "'+44 20");
+        assert_eq!(defuse("-x"), "'-x");
+        assert_eq!(defuse("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(defuse("\t=cmd"), "'\t=cmd");
+        assert_eq!(defuse("ada@example.com"), "ada@example.com");
+        assert_eq!(defuse(""), "");
+    }
+}

@@ -1,0 +1,213 @@
+//! `/crm/runs/{id}/events`: a run's progress as server-sent events, for the run page's progress bar; and
+//! `/crm/runs/{id}/results.csv`: every row of its log, streamed.
+//!
+//! Progress is read from the database, not from the engine in this process: the worker pushing a run may
+//! be another instance sharing the PostgreSQL. Each open stream reads the run's one row every
+//! [`PROGRESS_EVERY`] and sends a `progress` event (the run as JSON) when something changed; it ends after
+//! sending a finished run. The engine records a batch at a time, so a faster poll would show nothing new.
+
+use super::csv_cell::defuse;
+use super::guard::{super_user, Failure};
+use crate::state::AppState;
+use crate::storage::runs::log::StoredLogRow;
+use crate::storage::runs::review::EXPORT_PAGE;
+use crate::storage::{Storage, WorkspaceId};
+use app::api::syncs::RunSummary;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use futures::{stream, Stream, StreamExt};
+use shared::sync::log::LogFilter;
+use std::convert::Infallible;
+use std::time::Duration;
+use tower_sessions::Session;
+
+/// How often an open progress stream looks at its run.
+pub const PROGRESS_EVERY: Duration = Duration::from_millis(500);
+
+/// The byte-order mark that makes Excel read a CSV as UTF-8 (without it, "Zoë" opens as "ZoÃ«").
+const UTF8_BOM: &str = "\u{feff}";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/crm/runs/{id}/events", get(events))
+        .route("/crm/runs/{id}/results.csv", get(results))
+}
+
+/// What a progress stream remembers between looks.
+struct Watch {
+    storage: Storage,
+    workspace: WorkspaceId,
+    run_id: i64,
+    ticker: tokio::time::Interval,
+    last: Option<RunSummary>,
+    finished: bool,
+}
+
+/// The next `progress` event: waits for a change of the run, ends after a finished run was sent.
+async fn next_change(mut watch: Watch) -> Option<(Event, Watch)> {
+    if watch.finished {
+        return None;
+    }
+    loop {
+        watch.ticker.tick().await;
+        let run = match watch.storage.find_run(watch.workspace, watch.run_id).await {
+            Ok(run) => run,
+            Err(e) => {
+                tracing::warn!(error = %e, run_id = watch.run_id, "progress stream stopped");
+                return None;
+            }
+        };
+        if watch.last.as_ref() == Some(&run) {
+            continue;
+        }
+        watch.finished = !run.status.is_active();
+        let event = Event::default()
+            .event("progress")
+            .json_data(&run)
+            .unwrap_or_else(|_| Event::default().comment("unserialisable run"));
+        watch.last = Some(run);
+        return Some((event, watch));
+    }
+}
+
+/// `GET /crm/runs/{id}/events`: `progress` events until the run has finished.
+async fn events(
+    State(state): State<AppState>,
+    session: Session,
+    Path(run_id): Path<i64>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Failure> {
+    let workspace = super_user(&state, session).await?;
+    // Refuses another workspace's run before the stream starts.
+    state.storage.find_run(workspace, run_id).await?;
+    let mut ticker = tokio::time::interval(PROGRESS_EVERY);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let watch = Watch {
+        storage: state.storage.clone(),
+        workspace,
+        run_id,
+        ticker,
+        last: None,
+        finished: false,
+    };
+    let changes = stream::unfold(watch, next_change).map(Ok::<_, Infallible>);
+    Ok(Sse::new(changes).keep_alive(KeepAlive::default()))
+}
+
+/// `GET /crm/runs/{id}/results.csv`: one line per log row in contact order, UTF-8 with a byte-order mark,
+/// every text cell defused against formula injection. Pages of [`EXPORT_PAGE`] rows: flat memory.
+async fn results(
+    State(state): State<AppState>,
+    session: Session,
+    Path(run_id): Path<i64>,
+) -> Result<Response, Failure> {
+    let workspace = super_user(&state, session).await?;
+    state.storage.find_run(workspace, run_id).await?;
+    let storage = state.storage.clone();
+    let pages = stream::unfold(Some(0_i64), move |after| {
+        let storage = storage.clone();
+        async move {
+            let after = after?;
+            let page = match storage
+                .log_rows(run_id, &LogFilter::default(), after, EXPORT_PAGE)
+                .await
+            {
+                Ok(page) => page,
+                Err(e) => {
+                    tracing::error!(error = %e, run_id, "results page failed");
+                    return Some((Err(std::io::Error::other("results page failed")), None));
+                }
+            };
+            let next = (page.len() as i64 == EXPORT_PAGE)
+                .then(|| page.last().map(|r| r.id))
+                .flatten();
+            Some((encode(after == 0, &page), next))
+        }
+    });
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"run-{run_id}-results.csv\""),
+            ),
+        ],
+        Body::from_stream(pages),
+    )
+        .into_response())
+}
+
+/// The CSV header.
+pub const RESULT_COLUMNS: [&str; 7] = [
+    "contact_id",
+    "email",
+    "action",
+    "outcome",
+    "salesforce_id",
+    "error_code",
+    "message",
+];
+
+/// One page of results as CSV bytes; the first starts with the byte-order mark and the header.
+fn encode(first: bool, rows: &[StoredLogRow]) -> std::io::Result<Vec<u8>> {
+    let mut buffer = Vec::with_capacity(rows.len() * 96 + 64);
+    if first {
+        buffer.extend_from_slice(UTF8_BOM.as_bytes());
+    }
+    let mut out = csv::Writer::from_writer(buffer);
+    if first {
+        out.write_record(RESULT_COLUMNS)?;
+    }
+    let text = |v: &Option<String>| v.as_deref().map(defuse).unwrap_or_default();
+    for row in rows {
+        out.write_record([
+            row.contact_id.to_string(),
+            defuse(&row.email),
+            row.action.clone(),
+            row.outcome.clone(),
+            text(&row.crm_id),
+            text(&row.error_code),
+            text(&row.message),
+        ])?;
+    }
+    out.into_inner().map_err(|e| e.into_error())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(email: &str, message: Option<&str>) -> StoredLogRow {
+        StoredLogRow {
+            id: 1,
+            contact_id: 7,
+            email: email.into(),
+            action: "insert".into(),
+            outcome: "failed".into(),
+            crm_id: None,
+            error_code: Some("REQUIRED_FIELD_MISSING".into()),
+            message: message.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn the_first_page_starts_with_a_bom_and_the_header_and_formulas_are_defused() {
+        let rows = [row(
+            "=cmd@x.io",
+            Some("Required fields are missing: [Company], \"Zoë\""),
+        )];
+        let csv = String::from_utf8(encode(true, &rows).expect("csv")).expect("utf-8");
+        assert_eq!(
+            csv,
+            "\u{feff}contact_id,email,action,outcome,salesforce_id,error_code,message\n\
+             7,'=cmd@x.io,insert,failed,,REQUIRED_FIELD_MISSING,\"Required fields are missing: [Company], \"\"Zoë\"\"\"\n"
+        );
+        let next = String::from_utf8(encode(false, &[row("a@x.io", Some("-1"))]).expect("csv"))
+            .expect("utf-8");
+        assert_eq!(next, "7,a@x.io,insert,failed,,REQUIRED_FIELD_MISSING,'-1\n");
+    }
+}

@@ -1,0 +1,438 @@
+//! Run review against the simulator: a run with failures is read back as errors grouped by code, a log
+//! filtered and paged on the server, the results CSV, and live progress as server-sent events; "Retry
+//! failed rows" queues a run tied to the first. The engine is stepped by the test (no background worker).
+
+use crate::contacts_storage::contact;
+use crate::helpers::{api_error, spawn_app_with, TestApp, MEMBER_PASSWORD};
+use app::api::runs::{ErrorGroup, LogPage};
+use app::api::syncs::{RunSummary, SaveOutcome, SyncNowOutcome};
+use app::error::ApiError;
+use salesforce_sim::{ConnectedApp, SimConfig, Simulator};
+use shared::sync::config::{FieldMapping, MappingSource, Overwrite, SyncConfig};
+use shared::sync::log::LOG_PAGE;
+use shared::sync::run::RunStatus;
+use shared::Role;
+use std::collections::HashSet;
+
+const CLIENT_ID: &str = "3MVG9-komo-review";
+const SECRET: &str = "the-review-secret";
+/// Contacts that push cleanly, then the two kinds of invalid ones.
+const GOOD: usize = 60;
+const NO_LAST_NAME: usize = 3;
+const TITLE_TOO_LONG: usize = 2;
+const ALL: usize = GOOD + NO_LAST_NAME + TITLE_TOO_LONG;
+
+struct Review {
+    sim: Simulator,
+    app: TestApp,
+    sync_id: i64,
+}
+
+fn field(key: &str, crm: &str) -> FieldMapping {
+    FieldMapping {
+        source: MappingSource::Field(key.into()),
+        crm_field: crm.into(),
+        overwrite: Overwrite::Always,
+    }
+}
+
+/// An org, a running sync of Contacts by email, and contacts of which five will be invalid.
+async fn review() -> Review {
+    let sim = Simulator::start(SimConfig::default())
+        .await
+        .expect("simulator");
+    sim.add_app(ConnectedApp::new(CLIENT_ID, SECRET));
+    let app = spawn_app_with(&[("KOMO_SALESFORCE_EXTRA_ORIGINS", sim.base_url())]).await;
+    app.sign_in_as_admin().await;
+    let connected = app
+        .call(
+            "save_connection",
+            &[
+                ("domain", sim.base_url()),
+                ("client_id", CLIENT_ID),
+                ("client_secret", SECRET),
+            ],
+        )
+        .await;
+    assert_eq!(connected.status(), 200);
+    let connection: app::api::crm::ConnectionSummary = connected.json().await.expect("summary");
+    let long_title = "T".repeat(200);
+    let mut contacts = Vec::new();
+    for i in 0..ALL {
+        let email = format!("person{i:02}@review.example");
+        let last = if (GOOD..GOOD + NO_LAST_NAME).contains(&i) {
+            ""
+        } else {
+            "Lovelace"
+        };
+        let title = if i >= GOOD + NO_LAST_NAME {
+            long_title.as_str()
+        } else {
+            "Engineer"
+        };
+        contacts.push(contact(
+            &email,
+            &[
+                ("first_name", "Ada"),
+                ("last_name", last),
+                ("job_title", title),
+            ],
+            &[],
+        ));
+    }
+    let workspace = app.first_workspace().await;
+    app.storage
+        .upsert_contacts(workspace, &contacts)
+        .await
+        .expect("contacts");
+    let sync_id: i64 = app
+        .call(
+            "create_sync",
+            &[
+                ("connection_id", &connection.id.to_string()),
+                ("object", "Contact"),
+                ("name", "Review"),
+            ],
+        )
+        .await
+        .json()
+        .await
+        .expect("sync id");
+    let config = SyncConfig {
+        mappings: vec![
+            field("first_name", "FirstName"),
+            field("last_name", "LastName"),
+            field("job_title", "Title"),
+        ],
+        ..SyncConfig::default()
+    };
+    let saved: SaveOutcome = app
+        .call(
+            "save_sync_config",
+            &[
+                ("sync_id", &sync_id.to_string()),
+                ("base_version", "0"),
+                ("config", &serde_json::to_string(&config).expect("json")),
+            ],
+        )
+        .await
+        .json()
+        .await
+        .expect("saved");
+    assert!(matches!(saved, SaveOutcome::Saved { .. }), "{saved:?}");
+    let started = app
+        .call(
+            "set_sync_running",
+            &[("sync_id", &sync_id.to_string()), ("running", "true")],
+        )
+        .await;
+    assert_eq!(started.status(), 200);
+    Review { sim, app, sync_id }
+}
+
+impl Review {
+    async fn queue(&self) -> i64 {
+        let outcome: SyncNowOutcome = self
+            .app
+            .call(
+                "sync_now",
+                &[
+                    ("sync_id", &self.sync_id.to_string()),
+                    ("full_resync", "false"),
+                ],
+            )
+            .await
+            .json()
+            .await
+            .expect("queued");
+        outcome.run_id
+    }
+
+    async fn finished_run(&self) -> RunSummary {
+        let run_id = self.queue().await;
+        self.app.engine.drain().await.expect("engine ran");
+        self.run(run_id).await
+    }
+
+    async fn run(&self, run_id: i64) -> RunSummary {
+        self.app
+            .call("get_run", &[("run_id", &run_id.to_string())])
+            .await
+            .json()
+            .await
+            .expect("run")
+    }
+
+    async fn log(&self, run_id: i64, filter: &[(&str, &str)], after: i64) -> LogPage {
+        let response = self.log_response(run_id, filter, after).await;
+        assert_eq!(response.status(), 200);
+        response.json().await.expect("page")
+    }
+
+    async fn log_response(
+        &self,
+        run_id: i64,
+        filter: &[(&str, &str)],
+        after: i64,
+    ) -> reqwest::Response {
+        let run = run_id.to_string();
+        let after = after.to_string();
+        let mut form = vec![("run_id", run.as_str()), ("after", after.as_str())];
+        form.extend_from_slice(filter);
+        self.app.call("run_log", &form).await
+    }
+}
+
+#[tokio::test]
+async fn errors_are_grouped_by_code_with_hints_and_the_log_filters_and_pages() {
+    let r = review().await;
+    let run = r.finished_run().await;
+    assert_eq!(run.status, RunStatus::CompletedWithErrors);
+    assert_eq!(run.counters.inserted_ok, GOOD as i64);
+    assert_eq!(r.sim.records("Contact").len(), GOOD, "what the org holds");
+
+    let groups: Vec<ErrorGroup> = r
+        .app
+        .call("run_errors", &[("run_id", &run.id.to_string())])
+        .await
+        .json()
+        .await
+        .expect("groups");
+    let counts: Vec<(&str, i64)> = groups.iter().map(|g| (g.code.as_str(), g.count)).collect();
+    assert_eq!(
+        counts,
+        [
+            ("REQUIRED_FIELD_MISSING", NO_LAST_NAME as i64),
+            ("STRING_TOO_LONG", TITLE_TOO_LONG as i64)
+        ]
+    );
+    assert!(groups[0].hint.contains("required"), "{}", groups[0].hint);
+
+    // Every row once, across pages of LOG_PAGE, in contact order.
+    let first = r.log(run.id, &[], 0).await;
+    assert_eq!(first.rows.len() as i64, LOG_PAGE);
+    assert_eq!(first.record_base, r.sim.base_url());
+    let after = first.next_after.expect("a second page");
+    let second = r.log(run.id, &[], after).await;
+    assert_eq!(second.next_after, None);
+    let ids: HashSet<i64> = first
+        .rows
+        .iter()
+        .chain(&second.rows)
+        .map(|row| row.contact_id)
+        .collect();
+    assert_eq!(ids.len(), ALL);
+    let inserted = first
+        .rows
+        .iter()
+        .find(|row| row.action == "insert")
+        .expect("an insert on the first page");
+    assert_eq!(inserted.outcome, "ok");
+    let crm_id = inserted.crm_id.as_deref().expect("record id");
+    assert!(r
+        .sim
+        .records("Contact")
+        .iter()
+        .any(|rec| rec["Id"] == crm_id));
+
+    let failed = r.log(run.id, &[("filter[outcome]", "failed")], 0).await;
+    assert_eq!(failed.rows.len(), NO_LAST_NAME + TITLE_TOO_LONG);
+    assert!(failed.rows.iter().all(|row| row.outcome == "failed"));
+    let too_long = r
+        .log(run.id, &[("filter[error_code]", "STRING_TOO_LONG")], 0)
+        .await;
+    assert_eq!(too_long.rows.len(), TITLE_TOO_LONG);
+    let searched = r.log(run.id, &[("filter[email]", "PERSON6")], 0).await;
+    let mut emails: Vec<&str> = searched.rows.iter().map(|row| row.email.as_str()).collect();
+    emails.sort_unstable();
+    assert_eq!(
+        emails,
+        [
+            "person60@review.example",
+            "person61@review.example",
+            "person62@review.example",
+            "person63@review.example",
+            "person64@review.example"
+        ]
+    );
+    let inserts_only = r
+        .log(
+            run.id,
+            &[("filter[action]", "invalid"), ("filter[outcome]", "ok")],
+            0,
+        )
+        .await;
+    assert!(inserts_only.rows.is_empty());
+
+    let refused = r
+        .log_response(run.id, &[("filter[outcome]", "maybe")], 0)
+        .await;
+    assert_eq!(refused.status(), 422);
+    match api_error(refused).await {
+        ApiError::Invalid { field, reason } => {
+            assert_eq!(field, "outcome");
+            assert!(reason.contains("maybe"), "{reason}");
+        }
+        other => panic!("expected Invalid, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn results_download_every_row_as_excel_ready_csv() {
+    let r = review().await;
+    let run = r.finished_run().await;
+    let response = r
+        .app
+        .get(&format!("/crm/runs/{}/results.csv", run.id))
+        .await;
+    assert_eq!(response.status(), 200);
+    let headers = response.headers().clone();
+    assert_eq!(headers["content-type"], "text/csv; charset=utf-8");
+    assert!(headers["content-disposition"]
+        .to_str()
+        .expect("ascii")
+        .contains(&format!("run-{}-results.csv", run.id)));
+    let body = response.bytes().await.expect("body");
+    assert!(body.starts_with("\u{feff}".as_bytes()), "UTF-8 BOM first");
+    let mut reader = csv::Reader::from_reader(&body[3..]);
+    let header: Vec<String> = reader
+        .headers()
+        .expect("header")
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        header,
+        [
+            "contact_id",
+            "email",
+            "action",
+            "outcome",
+            "salesforce_id",
+            "error_code",
+            "message"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    assert_eq!(rows.len(), ALL);
+    let failed: Vec<&csv::StringRecord> = rows.iter().filter(|r| &r[3] == "failed").collect();
+    assert_eq!(failed.len(), NO_LAST_NAME + TITLE_TOO_LONG);
+    assert!(failed.iter().any(|r| &r[5] == "REQUIRED_FIELD_MISSING"));
+    let org_ids: HashSet<String> = r
+        .sim
+        .records("Contact")
+        .iter()
+        .map(|rec| rec["Id"].as_str().expect("Id").to_owned())
+        .collect();
+    let csv_ids: HashSet<String> = rows
+        .iter()
+        .filter(|r| &r[3] == "ok")
+        .map(|r| r[4].to_owned())
+        .collect();
+    assert_eq!(
+        csv_ids, org_ids,
+        "every inserted record, as the org holds it"
+    );
+}
+
+#[tokio::test]
+async fn progress_streams_as_events_until_the_run_has_finished() {
+    let r = review().await;
+    let run_id = r.queue().await;
+    let mut events = r.app.get(&format!("/crm/runs/{run_id}/events")).await;
+    assert_eq!(events.status(), 200);
+    assert_eq!(events.headers()["content-type"], "text/event-stream");
+    let first = events.chunk().await.expect("read").expect("a first event");
+    let first = String::from_utf8(first.to_vec()).expect("utf-8");
+    assert!(first.starts_with("event: progress\n"), "{first}");
+    let queued: RunSummary = serde_json::from_str(
+        first
+            .lines()
+            .find_map(|l| l.strip_prefix("data: "))
+            .expect("data line"),
+    )
+    .expect("run json");
+    assert_eq!(queued.status, RunStatus::Queued);
+
+    r.app.engine.drain().await.expect("engine ran");
+    // The stream ends by itself once it has sent the finished run.
+    let rest = events.text().await.expect("rest of the stream");
+    let last: RunSummary = serde_json::from_str(
+        rest.lines()
+            .rev()
+            .find_map(|l| l.strip_prefix("data: "))
+            .expect("a final event"),
+    )
+    .expect("run json");
+    assert_eq!(last.status, RunStatus::CompletedWithErrors);
+    assert_eq!(last.counters.processed, ALL as i64);
+}
+
+#[tokio::test]
+async fn retry_failed_rows_queues_a_run_tied_to_the_first_and_is_refused_when_nothing_failed() {
+    let r = review().await;
+    let run = r.finished_run().await;
+    let retried: SyncNowOutcome = r
+        .app
+        .call("retry_failed_rows", &[("run_id", &run.id.to_string())])
+        .await
+        .json()
+        .await
+        .expect("queued");
+    assert!(!retried.already_running);
+    let retry = r.run(retried.run_id).await;
+    assert_eq!(retry.retry_of, Some(run.id));
+    assert_eq!(retry.status, RunStatus::Queued);
+    // Asking again while the retry is queued names it instead of queueing another.
+    let again: SyncNowOutcome = r
+        .app
+        .call("retry_failed_rows", &[("run_id", &run.id.to_string())])
+        .await
+        .json()
+        .await
+        .expect("answer");
+    assert_eq!(
+        (again.run_id, again.already_running),
+        (retried.run_id, true)
+    );
+    let refused = r
+        .app
+        .call(
+            "retry_failed_rows",
+            &[("run_id", &retried.run_id.to_string())],
+        )
+        .await;
+    assert_eq!(refused.status(), 409, "the retry is still going");
+    assert!(api_error(refused).await.to_string().contains("still going"));
+}
+
+#[tokio::test]
+async fn another_workspace_cannot_read_a_run() {
+    let r = review().await;
+    let run = r.finished_run().await;
+    let other = r.app.new_workspace("Other Co").await;
+    r.app
+        .add_user(other, "boss@other.example", Role::SuperUser)
+        .await;
+    let browser = r.app.other_browser();
+    assert_eq!(
+        browser
+            .sign_in("boss@other.example", MEMBER_PASSWORD)
+            .await
+            .status(),
+        200
+    );
+    let id = run.id.to_string();
+    for function in ["get_run", "run_errors", "retry_failed_rows"] {
+        let response = browser.call(function, &[("run_id", &id)]).await;
+        assert_eq!(response.status(), 404, "{function}");
+    }
+    let log = browser
+        .call("run_log", &[("run_id", id.as_str()), ("after", "0")])
+        .await;
+    assert_eq!(log.status(), 404);
+    for path in ["events", "results.csv"] {
+        let response = browser.get(&format!("/crm/runs/{id}/{path}")).await;
+        assert_eq!(response.status(), 404, "{path}");
+    }
+}
