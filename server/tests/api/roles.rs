@@ -4,7 +4,7 @@ use app::error::ApiError;
 use shared::{Role, UserView};
 
 /// Every server function that only super users may call, with a valid body.
-const SUPER_USER_CALLS: [(&str, &[(&str, &str)]); 20] = [
+const SUPER_USER_CALLS: [(&str, &[(&str, &str)]); 21] = [
     ("list_connections", &[]),
     (
         "test_connection",
@@ -56,6 +56,7 @@ const SUPER_USER_CALLS: [(&str, &[(&str, &str)]); 20] = [
     ("sync_now", &[("sync_id", "1"), ("full_resync", "false")]),
     ("list_runs", &[("sync_id", "1"), ("before", "0")]),
     ("get_run", &[("run_id", "1")]),
+    ("contact_syncs", &[("contact_id", "1")]),
 ];
 
 #[tokio::test]
