@@ -1,5 +1,6 @@
 pub mod connection_card;
 pub mod connection_form;
+pub mod contact_syncs;
 pub mod create_sync;
 pub mod empty_state;
 pub mod icon;

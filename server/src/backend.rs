@@ -12,7 +12,7 @@ use crate::storage::people::UserRecord;
 use crate::storage::{now_unix, Storage, StorageError, WorkspaceId};
 use app::api::api_tokens::{ApiTokenView, CreatedApiToken};
 use app::api::backend::Backend;
-use app::api::contacts::ContactDetail;
+use app::api::contacts::{ContactDetail, ContactSyncStates};
 use app::api::crm::{ConnectionForm, ConnectionSummary, ConnectionTest};
 use app::api::runs::{ErrorGroup, LogPage};
 use app::api::syncs::{
@@ -229,6 +229,10 @@ impl Backend for RequestBackend {
 
     async fn get_contact(&self, contact_id: i64) -> Result<ContactDetail, ApiError> {
         self.get_contact_impl(contact_id).await
+    }
+
+    async fn contact_syncs(&self, contact_id: i64) -> Result<ContactSyncStates, ApiError> {
+        self.contact_syncs_impl(contact_id).await
     }
 
     async fn list_contact_properties(&self) -> Result<Vec<CustomProperty>, ApiError> {

@@ -58,6 +58,22 @@ pub fn format_duration(secs: i64) -> String {
     }
 }
 
+/// How long before `now` the instant `secs` was, for people: `"just now"`, `"5 min ago"`, `"3 h ago"`,
+/// `"2 days ago"`, and past 30 days the instant itself (`"2025-11-29 14:00 UTC"`), where "ago" stops
+/// helping. `now` is a parameter, not the clock: given the same `now`, the server's HTML and the
+/// hydrated page render the same text. An instant after `now` (clocks differ) reads "just now".
+pub fn format_ago(secs: i64, now: i64) -> String {
+    let ago = now.saturating_sub(secs);
+    match ago {
+        i64::MIN..=59 => "just now".to_owned(),
+        60..=3_599 => format!("{} min ago", ago / 60),
+        3_600..=86_399 => format!("{} h ago", ago / 3_600),
+        86_400..=172_799 => "1 day ago".to_owned(),
+        172_800..=2_591_999 => format!("{} days ago", ago / 86_400),
+        _ => format_unix_utc(secs),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,6 +92,28 @@ mod tests {
         assert_eq!(format_unix_utc(951_782_400), "2000-02-29 00:00 UTC");
         assert_eq!(format_unix_utc(1_795_958_633), "2026-11-29 13:23 UTC");
         assert_eq!(format_unix_utc(-1), "1969-12-31 23:59 UTC");
+    }
+
+    #[test]
+    fn instants_read_as_how_long_ago() {
+        let now = 1_795_958_633;
+        let cases = [
+            (now + 30, "just now"),
+            (now, "just now"),
+            (now - 59, "just now"),
+            (now - 60, "1 min ago"),
+            (now - 3_599, "59 min ago"),
+            (now - 3_600, "1 h ago"),
+            (now - 86_399, "23 h ago"),
+            (now - 86_400, "1 day ago"),
+            (now - 172_800, "2 days ago"),
+            (now - 2_591_999, "29 days ago"),
+            (now - 2_592_000, "2026-10-30 13:23 UTC"),
+        ];
+        for (secs, text) in cases {
+            assert_eq!(format_ago(secs, now), text, "{}", now - secs);
+        }
+        assert_eq!(format_ago(i64::MIN, i64::MAX), format_unix_utc(i64::MIN));
     }
 
     #[test]

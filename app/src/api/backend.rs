@@ -5,7 +5,7 @@ use crate::error::ApiError;
 use shared::{Me, NewUser, Role, UserView};
 
 use super::api_tokens::{ApiTokenView, CreatedApiToken};
-use super::contacts::ContactDetail;
+use super::contacts::{ContactDetail, ContactSyncStates};
 use super::crm::{ConnectionForm, ConnectionSummary, ConnectionTest};
 use super::runs::{ErrorGroup, LogPage};
 use super::syncs::{MatchCount, RunSummary, SaveOutcome, SyncDetail, SyncNowOutcome, SyncSummary};
@@ -50,6 +50,8 @@ pub trait Backend: Send + Sync {
     async fn list_contacts(&self, query: ContactQuery) -> Result<ContactPage, ApiError>;
     /// Any member: one contact of the workspace.
     async fn get_contact(&self, contact_id: i64) -> Result<ContactDetail, ApiError>;
+    /// Super users only: what each of the workspace's syncs last did with one of its contacts.
+    async fn contact_syncs(&self, contact_id: i64) -> Result<ContactSyncStates, ApiError>;
     /// Any member: the workspace's custom contact properties.
     async fn list_contact_properties(&self) -> Result<Vec<CustomProperty>, ApiError>;
     /// Super users only.

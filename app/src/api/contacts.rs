@@ -1,5 +1,6 @@
 //! Komo contacts: pages of the table, one contact, and the workspace's custom properties. Any member may
-//! read contacts; only super users define properties.
+//! read contacts; only super users define properties and see what the syncs did with a contact (syncs
+//! are super users' business, like everything under CRM).
 
 use crate::error::ApiError;
 use leptos::prelude::*;
@@ -14,6 +15,31 @@ use shared::contact::Contact;
 pub struct ContactDetail {
     pub contact: Contact,
     pub properties: Vec<CustomProperty>,
+}
+
+/// What one sync last did with a contact: a row of the detail page's "Syncs" table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactSyncState {
+    pub sync_id: i64,
+    pub sync_name: String,
+    /// The Salesforce record id, once a push created or matched one.
+    pub crm_id: Option<String>,
+    /// The record's page in the org (the connection's domain + `/{id}`); `None` without a record id.
+    pub crm_url: Option<String>,
+    /// Unix seconds of the last successful push; `None` when every push so far failed.
+    pub last_pushed_at: Option<i64>,
+    /// Why the last push failed; `None` when it succeeded.
+    pub last_error: Option<String>,
+}
+
+/// Every sync that has pushed, or tried to push, one contact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactSyncStates {
+    /// Oldest sync first; empty when no sync has touched the contact.
+    pub syncs: Vec<ContactSyncState>,
+    /// The server's clock (Unix seconds) when it answered. "5 min ago" counts from this rather than from
+    /// each side's own clock, so the server's HTML and the hydrated page say the same.
+    pub as_of: i64,
 }
 
 /// `after` is the cursor from the previous page (`ContactPage::next`), empty for the first page.
@@ -33,6 +59,13 @@ pub async fn list_contacts(
 pub async fn get_contact(contact_id: i64) -> Result<ContactDetail, ApiError> {
     use super::{backend, respond};
     respond(backend()?.get_contact(contact_id).await)
+}
+
+/// Super users only: per sync, the contact's Salesforce record, last push and last error.
+#[server(endpoint = "contact_syncs")]
+pub async fn contact_syncs(contact_id: i64) -> Result<ContactSyncStates, ApiError> {
+    use super::{backend, respond};
+    respond(backend()?.contact_syncs(contact_id).await)
 }
 
 /// Standard fields and custom properties with their types: for the import mapping and, later, filters.

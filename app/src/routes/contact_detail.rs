@@ -1,4 +1,6 @@
-use crate::api::contacts::{get_contact, ContactDetail};
+use crate::api::contacts::{contact_syncs, get_contact, ContactDetail};
+use crate::components::contact_syncs::ContactSyncsPanel;
+use crate::components::shell::CurrentUser;
 use crate::components::{page_header::PageHeader, spinner::Loading};
 use crate::error::{ApiError, ErrorView};
 use crate::routes::contacts::show_date;
@@ -6,8 +8,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-/// One contact: every standard field, the workspace's custom properties, and (once syncs exist) where it
-/// was pushed.
+/// One contact: every standard field, the workspace's custom properties, and, for super users, what each
+/// sync last pushed of it (members do not see syncs anywhere, so the panel is not shown to them).
 #[component]
 pub fn ContactDetailPage() -> impl IntoView {
     let params = use_params_map();
@@ -17,6 +19,16 @@ pub fn ContactDetailPage() -> impl IntoView {
             Some(id) => get_contact(id).await,
             None => Err(ApiError::NotFound("Contact".into())),
         }
+    });
+    let is_super = use_context::<CurrentUser>().is_some_and(|me| me.0.user.role.is_super_user());
+    // Loaded beside the contact, not after it: the two requests run at once.
+    let syncs = is_super.then(|| {
+        Resource::new(id, |id| async move {
+            match id {
+                Some(id) => contact_syncs(id).await,
+                None => Err(ApiError::NotFound("Contact".into())),
+            }
+        })
     });
     view! {
         <Title text="Contact · Komo CRM Sync" />
@@ -29,6 +41,18 @@ pub fn ContactDetailPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        {syncs.map(|syncs| view! {
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    match syncs.await {
+                        // A missing contact already says so above; say it once.
+                        Err(ApiError::NotFound(_)) => ().into_any(),
+                        Err(error) => view! { <ErrorView error /> }.into_any(),
+                        Ok(syncs) => view! { <ContactSyncsPanel syncs /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        })}
     }
 }
 
@@ -106,9 +130,5 @@ fn ContactFacts(detail: ContactDetail) -> impl IntoView {
                 </dl>
             </section>
         })}
-        <section class="panel">
-            <h2>"Syncs"</h2>
-            <p class="muted">"Once a sync pushes this contact, its Salesforce id, last push and any error appear here."</p>
-        </section>
     }
 }

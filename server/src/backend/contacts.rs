@@ -3,9 +3,10 @@
 
 use super::RequestBackend;
 use crate::http::api_v1::token;
-use crate::storage::{StorageError, WorkspaceId};
+use crate::salesforce::OrgDomain;
+use crate::storage::{now_unix, StorageError, WorkspaceId};
 use app::api::api_tokens::{ApiTokenView, CreatedApiToken};
-use app::api::contacts::ContactDetail;
+use app::api::contacts::{ContactDetail, ContactSyncState, ContactSyncStates};
 use app::error::ApiError;
 use shared::contact::custom::{CustomProperty, PropertyName};
 use shared::contact::query::{ContactPage, ContactQuery};
@@ -36,6 +37,35 @@ impl RequestBackend {
         Ok(ContactDetail {
             contact,
             properties,
+        })
+    }
+
+    /// Super users only, like the syncs themselves. Each record links into its sync's org.
+    pub(super) async fn contact_syncs_impl(&self, id: i64) -> Result<ContactSyncStates, ApiError> {
+        let workspace = self.super_user().await?;
+        let states = self.storage.contact_sync_states(workspace, id).await?;
+        let syncs = states
+            .into_iter()
+            .map(|state| {
+                // The domain was checked when the connection was saved; if it no longer parses (the
+                // operator dropped an extra origin since), the id is still shown, just not linked.
+                let org = OrgDomain::parse(&state.domain, &self.salesforce.extra_allowed).ok();
+                let crm_url = org
+                    .zip(state.crm_id.as_deref())
+                    .and_then(|(o, id)| o.record_url(id));
+                ContactSyncState {
+                    sync_id: state.sync_id,
+                    sync_name: state.sync_name,
+                    crm_id: state.crm_id,
+                    crm_url,
+                    last_pushed_at: state.last_pushed_at,
+                    last_error: state.last_error,
+                }
+            })
+            .collect();
+        Ok(ContactSyncStates {
+            syncs,
+            as_of: now_unix(),
         })
     }
 

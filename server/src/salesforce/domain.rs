@@ -87,6 +87,15 @@ impl OrgDomain {
     pub fn base_url(&self) -> &str {
         &self.base_url
     }
+
+    /// The page of record `id` in the org, `https://{host}/{id}`, which Salesforce redirects to the record
+    /// in whichever UI the person uses. `None` unless `id` looks like a Salesforce id (15 or 18 letters
+    /// and digits), so a stored value can never add a path or query of its own to the link.
+    pub fn record_url(&self, id: &str) -> Option<String> {
+        let looks_like_an_id =
+            matches!(id.len(), 15 | 18) && id.chars().all(|c| c.is_ascii_alphanumeric());
+        looks_like_an_id.then(|| format!("{}/{id}", self.base_url))
+    }
 }
 
 impl fmt::Display for OrgDomain {
@@ -177,6 +186,34 @@ mod tests {
             assert_eq!(domain.name(), host, "{raw}");
             assert_eq!(domain.base_url(), format!("https://{host}"), "{raw}");
         }
+    }
+
+    #[test]
+    fn record_links_go_to_the_org_and_only_for_salesforce_shaped_ids() {
+        let org = parse("acme.my.salesforce.com").expect("valid");
+        assert_eq!(
+            org.record_url("003000000000001AAA").as_deref(),
+            Some("https://acme.my.salesforce.com/003000000000001AAA")
+        );
+        assert_eq!(
+            org.record_url("003000000000001").as_deref(),
+            Some("https://acme.my.salesforce.com/003000000000001")
+        );
+        for bad in [
+            "",
+            "003",
+            "../../evil.example",
+            "003000000000001?x=",
+            "003000000000001A",
+        ] {
+            assert_eq!(org.record_url(bad), None, "{bad}");
+        }
+        let sim = OrgDomain::parse("http://127.0.0.1:4321", &["http://127.0.0.1:4321".into()])
+            .expect("allowed");
+        assert_eq!(
+            sim.record_url("003000000000001AAA").as_deref(),
+            Some("http://127.0.0.1:4321/003000000000001AAA")
+        );
     }
 
     #[test]

@@ -11,6 +11,8 @@ pub mod matching;
 mod page;
 pub mod properties;
 mod rows;
+/// Per sync, what it last pushed of a contact: the detail page's "Syncs" table.
+pub mod sync_state;
 
 use super::{now_unix, on_pool, Storage, StorageError, WorkspaceId};
 use rows::{ContactRow, UpsertRow, CONTACT_COLUMNS};

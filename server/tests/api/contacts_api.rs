@@ -1,8 +1,10 @@
 //! `/api/v1`: token authentication, bulk upsert with per-item errors, get, delete, body limits, tenants.
 
+use crate::contacts_storage::contact;
 use crate::helpers::{spawn_app, TestApp, ADMIN_PASSWORD};
 use app::api::api_tokens::CreatedApiToken;
 use serde_json::{json, Value};
+use shared::contact::query::ContactPage;
 use shared::Role;
 
 /// A token for the workspace of the signed-in super user `email`, through the server function.
@@ -306,6 +308,49 @@ async fn a_workspace_token_never_reaches_another_workspaces_contacts() {
 }
 
 #[tokio::test]
+async fn a_search_matching_more_than_the_cap_says_its_total_is_capped() {
+    let app = spawn_app().await;
+    let workspace = app.first_workspace().await;
+    // One past the cap match "person"; one more contact matches only the unsearched list.
+    let cap = usize::try_from(ContactPage::COUNT_CAP).expect("small");
+    let mut contacts: Vec<_> = (0..=cap)
+        .map(|i| contact(&format!("person{i}@example.com"), &[], &[]))
+        .collect();
+    contacts.push(contact("ada@example.com", &[], &[]));
+    for chunk in contacts.chunks(5_000) {
+        app.storage
+            .upsert_contacts(workspace, chunk)
+            .await
+            .expect("seed");
+    }
+    let token = admin_token(&app).await;
+    let list = |query: &'static str| {
+        let request = app
+            .client
+            .get(url(&app, &format!("/contacts?limit=1{query}")))
+            .bearer_auth(&token);
+        async move {
+            let response = request.send().await.expect("sent");
+            assert_eq!(response.status(), 200, "{query}");
+            response.json::<Value>().await.expect("json")
+        }
+    };
+
+    let broad = list("&search=person").await;
+    assert_eq!(broad["total"], ContactPage::COUNT_CAP);
+    assert_eq!(broad["total_capped"], true);
+
+    let narrow = list("&search=person999").await;
+    assert_eq!(narrow["total"], 11, "person999 and person9990..=9999");
+    assert_eq!(narrow["total_capped"], false);
+
+    // Without a search the count is the workspace's, exact however many.
+    let all = list("").await;
+    assert_eq!(all["total"], ContactPage::COUNT_CAP + 2);
+    assert_eq!(all["total_capped"], false);
+}
+
+#[tokio::test]
 async fn the_openapi_description_is_served_and_unknown_paths_answer_json() {
     let app = spawn_app().await;
     let spec: Value = app
@@ -323,6 +368,9 @@ async fn the_openapi_description_is_served_and_unknown_paths_answer_json() {
     ] {
         assert!(spec["paths"][path].is_object(), "{path} documented");
     }
+    let page = &spec["paths"]["/contacts"]["get"]["responses"]["200"]["content"]
+        ["application/json"]["schema"]["properties"];
+    assert_eq!(page["total_capped"]["type"], "boolean");
     let token = admin_token(&app).await;
     let fields: Value = app
         .client

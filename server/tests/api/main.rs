@@ -5,6 +5,7 @@
 mod auth;
 mod bootstrap;
 mod connections;
+mod contact_syncs;
 mod contacts;
 mod contacts_api;
 mod contacts_storage;

@@ -4,7 +4,7 @@ use app::error::ApiError;
 use shared::{Role, UserView};
 
 /// Every server function that only super users may call, with a valid body.
-const SUPER_USER_CALLS: [(&str, &[(&str, &str)]); 24] = [
+const SUPER_USER_CALLS: [(&str, &[(&str, &str)]); 25] = [
     ("list_connections", &[]),
     (
         "test_connection",
@@ -64,6 +64,7 @@ const SUPER_USER_CALLS: [(&str, &[(&str, &str)]); 24] = [
         &[("run_id", "1"), ("filter[outcome]", "nope"), ("after", "0")],
     ),
     ("retry_failed_rows", &[("run_id", "1")]),
+    ("contact_syncs", &[("contact_id", "1")]),
 ];
 
 /// The streamed routes beside the server functions, refused the same way.

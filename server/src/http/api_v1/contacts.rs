@@ -82,6 +82,10 @@ pub struct ListParams {
 }
 
 /// `GET /api/v1/contacts?search=&sort=updated|email|name&after=&limit=`: one keyset page.
+///
+/// A search counts its matches only up to [`shared::contact::query::ContactPage::COUNT_CAP`] (so the
+/// page stays fast at a million contacts); `total_capped` tells a feed that `total` is then that cap,
+/// not the real number.
 pub async fn list(
     State(state): State<AppState>,
     ApiWorkspace(workspace): ApiWorkspace,
@@ -91,6 +95,7 @@ pub async fn list(
     let page = state.storage.page_contacts(workspace, &query).await?;
     Ok(Json(json!({
         "total": page.total,
+        "total_capped": page.total_capped,
         "contacts": page.contacts.iter().map(wire::contact_json).collect::<Vec<_>>(),
         "next": page.next.map(|c| c.encode()),
     })))

@@ -6,7 +6,7 @@ use super::{MAX_BODY_BYTES, MAX_BULK};
 use axum::Json;
 use serde_json::{json, Value};
 use shared::contact::fields::StandardField;
-use shared::contact::query::ContactQuery;
+use shared::contact::query::{ContactPage, ContactQuery};
 
 fn contact_schema() -> Value {
     let mut properties = serde_json::Map::new();
@@ -78,8 +78,14 @@ pub async fn spec() -> Json<Value> {
                 ],
                 "responses": {
                     "200": { "description": "A page", "content": { "application/json": { "schema": {
-                        "type": "object", "properties": {
-                            "total": { "type": "integer" },
+                        "type": "object", "required": ["total", "total_capped", "contacts", "next"], "properties": {
+                            "total": { "type": "integer", "description": format!(
+                                "Contacts matching the search (all contacts without one). A search stops \
+                                 counting at {cap}: then `total` is {cap} and `total_capped` is true.",
+                                cap = ContactPage::COUNT_CAP) },
+                            "total_capped": { "type": "boolean", "description": format!(
+                                "True when more than {} contacts match and `total` is only the cap",
+                                ContactPage::COUNT_CAP) },
                             "contacts": { "type": "array", "items": { "$ref": "#/components/schemas/Contact" } },
                             "next": { "type": ["string", "null"] }
                         } } } } },

@@ -11,9 +11,11 @@
 //! and the union of those capped id lists is the total: exact up to the cap, "10,000+" beyond. The
 //! counts then choose, per branch, how to find its first page of matches in the sort order:
 //!
-//! - **small** (at most the cap): read its ids from the key's index, fetch those rows, sort them. At
-//!   most 10,000 rows, however rare the prefix — walking the sort order instead would read the whole
-//!   index for a prefix that matches nobody.
+//! - **small** (at most the cap): read its matches from the key's index and sort them ("read whole").
+//!   At most 10,000 entries, however rare the prefix — walking the sort order instead would read the
+//!   whole index for a prefix that matches nobody. Each key's index also holds `updated_at` and `id`
+//!   (migration 0010), so by recently updated, the default order, this reads the index alone; by email
+//!   or name it fetches each match's row for the sort key.
 //! - **big, and its key is the sort key** (`email` when sorting by email, `sort_name` by name): the
 //!   prefix is one contiguous stretch of the sort index; seek to it.
 //! - **big otherwise**: walk the sort index from the cursor and keep the matching rows. More than 10,000
@@ -21,18 +23,22 @@
 //!   within about L·N/10,000 rows (5,000 at a million). They need not be: a batch imported long ago,
 //!   sorted by recently updated, sits at the far end. So the walk goes no further than
 //!   [`WALK_BUDGET`] rows (the key that far on, read from the sort index alone, bounds its range), and
-//!   if it found fewer than L, the branch is read whole instead, like a small one. That last case costs
-//!   a row per match: 100 ms on SQLite and 200 ms on PostgreSQL for the bench's 111,111 bunched
-//!   matches, the one case it shows over budget.
+//!   if it found fewer than L, the branch is read whole instead, like a small one. By recently updated
+//!   that costs an index entry per match: 42–73 ms on SQLite and 61–79 ms on PostgreSQL for the bench's
+//!   111,111 bunched matches, its slowest case (a row per match before 0010: 56–100 and 169–199 ms). By
+//!   email or name it is still a row per match; the bench has no such case (its broad searches there are
+//!   found by seeking or walking), and carrying every sort key in every key's index would double their
+//!   size for it.
 //!
 //! The page is the first L of the (at most three) branch pages merged by id. Each statement is shaped
 //! so that the plan we chose is the only one on offer, rather than left to the planner: SQLite has no
 //! statistics here (no `analyze`), a PostgreSQL that has not analysed a big import yet guesses too, and
 //! a wrong guess costs seconds (2.4 s for a broad search on a fresh PostgreSQL before this). The knobs:
-//! `col || ''` hides a key from its index (the walk); the ids of a small branch drive the row lookups
-//! (SQLite keeps the left side of a `cross join` outermost, PostgreSQL looks up `id = any(array(…))` in
-//! the primary key); the capped counts `order by` their key so they read its index and stop; and
-//! statements are planned afresh each time (see `run!`).
+//! `col || ''` and `col + 0` hide a column from its index: the walk's searched key, so that the walk
+//! follows the sort index, and a branch read whole's sort keys ([`Keys::Hidden`]), so that it reads the
+//! searched key's range rather than walk the order (SQLite is also told the index with `indexed by`);
+//! the capped counts `order by` their key so they read its index and stop; and statements are planned
+//! afresh each time (see `run!`).
 
 use super::rows::{ContactRow, CONTACT_COLUMNS};
 use crate::storage::{on_pool, Storage, StorageError, WorkspaceId};
@@ -99,6 +105,25 @@ fn sort_key(sort: ContactSort) -> (&'static str, &'static str) {
     }
 }
 
+/// How a statement names the sort columns: as they are, or hidden from their indexes (`+ 0` on integers,
+/// `|| ''` on text: the same values in the same order, but no index of the column can walk, seek or
+/// sort by it any more, so the planner is left with the plan the statement is written for).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keys {
+    Indexed,
+    Hidden,
+}
+
+impl Keys {
+    fn column(self, name: &str) -> String {
+        match (self, name) {
+            (Keys::Indexed, _) => name.to_owned(),
+            (Keys::Hidden, "updated_at" | "id") => format!("{name} + 0"),
+            (Keys::Hidden, _) => format!("{name} || ''"),
+        }
+    }
+}
+
 /// A sort order, and the position a page starts after.
 struct Order<'a> {
     sort: ContactSort,
@@ -106,24 +131,31 @@ struct Order<'a> {
 }
 
 impl Order<'_> {
-    fn by(&self) -> String {
+    fn by(&self, keys: Keys) -> String {
         let (key, direction) = sort_key(self.sort);
         if self.sort == ContactSort::Email {
-            "email".to_owned()
+            keys.column("email")
         } else {
-            format!("{key} {direction}, id {direction}")
+            let (key, id) = (keys.column(key), keys.column("id"));
+            format!("{key} {direction}, {id} {direction}")
         }
     }
 
     /// ` and …` keeping the rows after the cursor; empty on the first page.
-    fn after(&self, binds: &mut Binds) -> String {
+    fn after(&self, keys: Keys, binds: &mut Binds) -> String {
         self.after
-            .map(|cursor| self.beyond(cursor, false, binds))
+            .map(|cursor| self.beyond(cursor, false, keys, binds))
             .unwrap_or_default()
     }
 
     /// ` and …` keeping the rows after `cursor` (`!inclusive`), or up to and including it (`inclusive`).
-    fn beyond(&self, cursor: &ContactCursor, inclusive: bool, binds: &mut Binds) -> String {
+    fn beyond(
+        &self,
+        cursor: &ContactCursor,
+        inclusive: bool,
+        keys: Keys,
+        binds: &mut Binds,
+    ) -> String {
         let (key, direction) = sort_key(self.sort);
         // Ascending, "after" is `>` and "up to" is `<=`; descending, the other way round.
         let op = if (direction == "desc") == inclusive {
@@ -133,20 +165,25 @@ impl Order<'_> {
         };
         let eq = if inclusive { "=" } else { "" };
         if self.sort == ContactSort::Email {
-            return format!(" and email {op}{eq} {}", binds.text(cursor.key.clone()));
+            let email = keys.column("email");
+            return format!(" and {email} {op}{eq} {}", binds.text(cursor.key.clone()));
         }
         let k = match self.sort {
             ContactSort::RecentlyUpdated => binds.int(cursor.key.parse().unwrap_or(i64::MAX)),
             _ => binds.text(cursor.key.clone()),
         };
         let id = binds.int(cursor.id);
-        format!(" and ({key}, id) {op}{eq} ({k}, {id})")
+        let (key, id_column) = (keys.column(key), keys.column("id"));
+        format!(" and ({key}, {id_column}) {op}{eq} ({k}, {id})")
     }
 }
 
 /// One searched key (column) and the prefix its value must start with.
 struct Branch {
     column: &'static str,
+    /// The key's index that also holds `updated_at` and `id` (migration 0010), which a branch read whole
+    /// reads alone when sorting by recently updated.
+    index: &'static str,
     prefix: String,
 }
 
@@ -158,14 +195,17 @@ impl Branch {
         [
             Branch {
                 column: "email",
+                index: "contacts_by_email_updated",
                 prefix: search.to_lowercase(),
             },
             Branch {
                 column: "name_key",
+                index: "contacts_by_name_key",
                 prefix: name.clone(),
             },
             Branch {
                 column: "sort_name",
+                index: "contacts_by_name",
                 prefix: name,
             },
         ]
@@ -183,17 +223,6 @@ impl Branch {
             format!("{} || ''", self.column)
         };
         format!("{column} >= {lo} and {column} < {hi}")
-    }
-}
-
-/// `from … where …` of the contacts whose ids `ids` (a select of one `id` column) lists, shaped so that
-/// each backend drives the lookups from the ids; callers go on with ` and …`.
-fn rows_of(storage: &Storage, ids: &str) -> String {
-    match storage {
-        Storage::Sqlite(_) => format!(
-            "from (select id as match_id from ({ids}) i) m cross join contacts where id = m.match_id"
-        ),
-        Storage::Postgres(_) => format!("from contacts where id = any(array({ids}))"),
     }
 }
 
@@ -221,8 +250,8 @@ impl Storage {
                 let sql = format!(
                     "select {CONTACT_COLUMNS} from contacts where workspace_id = $1{after} \
                      order by {by} limit {limit}",
-                    after = order.after(&mut binds),
-                    by = order.by(),
+                    after = order.after(Keys::Indexed, &mut binds),
+                    by = order.by(Keys::Indexed),
                 );
                 (self.count_contacts(workspace).await?, false, sql)
             }
@@ -261,7 +290,7 @@ impl Storage {
                     "select {CONTACT_COLUMNS} from contacts where id in ({ids}) \
                      and +workspace_id = $1 order by {by} limit {limit}",
                     ids = ids.join(", "),
-                    by = order.by(),
+                    by = order.by(Keys::Indexed),
                 );
                 (total, capped, sql)
             }
@@ -340,8 +369,8 @@ impl Storage {
                     "select id from contacts where workspace_id = $1 and {range}{after} \
                      order by {by} limit {limit}",
                     range = branch.range(true, &mut binds),
-                    after = order.after(&mut binds),
-                    by = order.by(),
+                    after = order.after(Keys::Indexed, &mut binds),
+                    by = order.by(Keys::Indexed),
                 )
             };
             return Ok(run!(self, query_scalar(sql), binds, fetch_all)?);
@@ -353,12 +382,12 @@ impl Storage {
             "select id from contacts where workspace_id = $1 and {range}{after}{until} \
              order by {by} limit {limit}",
             range = branch.range(false, &mut binds),
-            after = order.after(&mut binds),
+            after = order.after(Keys::Indexed, &mut binds),
             until = bound
                 .as_ref()
-                .map(|b| order.beyond(b, true, &mut binds))
+                .map(|b| order.beyond(b, true, Keys::Indexed, &mut binds))
                 .unwrap_or_default(),
-            by = order.by(),
+            by = order.by(Keys::Indexed),
         );
         let ids: Vec<i64> = run!(self, query_scalar(sql), binds, fetch_all)?;
         if ids.len() as i64 == limit || bound.is_none() {
@@ -371,17 +400,23 @@ impl Storage {
         Ok(run!(self, query_scalar(sql), binds, fetch_all)?)
     }
 
-    /// The select of a branch's first page that reads all its matches by id and sorts them.
+    /// The select of a branch's first page that reads all its matches from the key's index and keeps the
+    /// first `limit` in the sort order. By recently updated that is the index alone (an entry per match,
+    /// no row); by email or name it also fetches each match's row for the sort key.
+    ///
+    /// The sort key is hidden from its own index ([`Keys::Hidden`]), so walking the order is not on offer,
+    /// only the key's range; SQLite, which has no statistics here, is also told which index to read.
     fn read_whole(&self, page: &BranchPage<'_>, binds: &mut Binds) -> String {
-        let matches = format!(
-            "select id from contacts where workspace_id = $1 and {}",
-            page.branch.range(true, binds)
-        );
+        let indexed_by = match self {
+            Storage::Sqlite(_) => format!(" indexed by {}", page.branch.index),
+            Storage::Postgres(_) => String::new(),
+        };
         format!(
-            "select id {rows}{after} order by {by} limit {limit}",
-            rows = rows_of(self, &matches),
-            after = page.order.after(binds),
-            by = page.order.by(),
+            "select id from contacts{indexed_by} where workspace_id = $1 and {range}{after} \
+             order by {by} limit {limit}",
+            range = page.branch.range(true, binds),
+            after = page.order.after(Keys::Hidden, binds),
+            by = page.order.by(Keys::Hidden),
             limit = page.limit,
         )
     }
@@ -406,8 +441,8 @@ impl Storage {
         let sql = format!(
             "select {columns} from contacts where workspace_id = $1{after} order by {by} \
              limit 1 offset {offset}",
-            after = order.after(&mut binds),
-            by = order.by(),
+            after = order.after(Keys::Indexed, &mut binds),
+            by = order.by(Keys::Indexed),
             offset = WALK_BUDGET - 1,
         );
         Ok(match order.sort {
