@@ -1,7 +1,7 @@
 import { test, expect } from "@playwright/test";
 import * as fs from "node:fs";
-import { admin } from "../playwright.config";
-import { signInAndWait, waitForHydration } from "./support/actions";
+import { admin, salesforce } from "../playwright.config";
+import { ensureConnected, feedContacts, signInAndWait, waitForHydration } from "./support/actions";
 import { heading } from "./support/locators";
 import { keepScreenshot } from "./support/checks";
 
@@ -76,4 +76,62 @@ test("import a CSV with some bad rows: progress, error report, contacts in the t
   await expect(table).toContainText("London");
   await expect(table).not.toContainText("Alan Turing");
   await keepScreenshot(page, "contacts-after-import");
+
+  // Ada's page: no sync has pushed her yet, and the Syncs panel says so.
+  await table.getByRole("link", { name: "Ada Lovelace" }).click();
+  await expect(page.getByTestId("contact-detail")).toContainText("ada@lovelace.example");
+  await expect(heading(page, "Syncs")).toBeVisible();
+  await expect(page.getByTestId("contact-syncs-empty")).toContainText("No sync has pushed this contact yet");
+});
+
+test("a contact's page shows the sync that pushed it, linked to its Salesforce record", async ({ page }) => {
+  test.setTimeout(120_000); // creates, configures and runs a sync first
+  await signInAndWait(page, admin.email, admin.password);
+  await ensureConnected(page, salesforce);
+  const batch = `detail-e2e-${Date.now()}`;
+  await feedContacts(page, [{ email: `${batch}-mary@example.com`, first_name: "Mary", last_name: "Jackson" }]);
+
+  // A Contact sync of just this contact: filter on the batch, map the fields by name, save, start, run.
+  const name = `Detail check ${batch.slice(-6)}`;
+  await page.goto("/crm/syncs");
+  await waitForHydration(page);
+  await page.getByRole("button", { name: "+ Create Sync" }).first().click();
+  const create = page.getByRole("dialog", { name: "Create sync" });
+  await create.getByLabel("Contact", { exact: true }).check();
+  await create.getByLabel("Internal name").fill(name);
+  await create.getByRole("button", { name: "Create and configure" }).click();
+  await expect(page).toHaveURL(/\/crm\/syncs\/\d+\/configure$/);
+  await page.getByRole("button", { name: "Add Filter" }).click();
+  const rule = page.getByTestId("filter-rule").nth(0);
+  await rule.getByLabel("Filter field").selectOption("email");
+  await rule.getByLabel("Filter operator").selectOption("contains");
+  await rule.getByLabel("Filter value").fill(batch);
+  await expect(page.getByTestId("match-count")).toHaveText(/^1 of [\d,]+ contacts$/);
+  await page.getByRole("button", { name: "Map all fields with matching names" }).click();
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(page.getByTestId("save-ok")).toContainText("Saved as version 1");
+  await page.getByRole("link", { name }).click();
+  await page.getByRole("button", { name: `Actions for ${name}` }).click();
+  await page.getByRole("menuitem", { name: "Start" }).click();
+  await expect(page.getByTestId("sync-status")).toHaveText("Running");
+  await page.getByRole("button", { name: `Actions for ${name}` }).click();
+  await page.getByRole("menuitem", { name: "Sync now" }).click();
+  await expect(page).toHaveURL(/\/runs\/\d+$/);
+  const runUrl = page.url();
+  // The run page does not refresh itself yet: reload until the engine reports the run done.
+  await expect(async () => {
+    await page.goto(runUrl);
+    await expect(page.getByRole("definition").filter({ hasText: /^Succeeded$/ })).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 60_000 });
+
+  await page.goto(`/contacts?q=${batch}`);
+  await page.getByTestId("contacts-table").getByRole("link", { name: "Mary Jackson" }).click();
+  await expect(heading(page, "Syncs")).toBeVisible();
+  const row = page.getByTestId("contact-syncs").getByRole("row").filter({ hasText: name });
+  await expect(row).toHaveCount(1);
+  await expect(row.getByRole("link", { name })).toHaveAttribute("href", /^\/crm\/syncs\/\d+$/);
+  const record = row.getByRole("link", { name: /^003[A-Za-z0-9]{15}$/ });
+  await expect(record).toHaveAttribute("href", `${salesforce.origin}/${await record.textContent()}`);
+  await expect(row).toContainText(/just now|min ago/);
+  await keepScreenshot(page, "contact-syncs");
 });
