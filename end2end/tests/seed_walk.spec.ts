@@ -1,7 +1,7 @@
 import { test, expect, type Page } from "@playwright/test";
 import * as fs from "node:fs";
 import { admin, salesforce } from "../playwright.config";
-import { ensureConnected, feedContacts, signInAndWait, waitForHydration } from "./support/actions";
+import { addField, ensureConnected, feedContacts, signInAndWait, waitForHydration } from "./support/actions";
 import { keepScreenshot } from "./support/checks";
 
 /** What the org holds, read through the simulator's control API (the test's window into Salesforce). */
@@ -54,6 +54,8 @@ test("the seed walk: connect, build a sync, rename, start, Sync now, watch it fi
   await rule.getByLabel("Filter value").fill(batch);
   await expect(page.getByTestId("match-count")).toHaveText(/^30 of [\d,]+ contacts$/);
   await page.getByRole("button", { name: "Map all fields with matching names" }).click();
+  await expect(page.getByTestId("mapping-row").filter({ hasText: "First name" })).toBeVisible();
+  await addField(page, { komo: "job_title" }, "Title");
   await expect(page.getByTestId("mapping-row").filter({ hasText: "Job title" })).toBeVisible();
   await page.getByRole("button", { name: "Save", exact: true }).click();
   await expect(page.getByTestId("save-ok")).toContainText("Saved as version 1");

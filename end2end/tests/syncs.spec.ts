@@ -1,23 +1,8 @@
-import { test, expect, type Page } from "@playwright/test";
+import { test, expect } from "@playwright/test";
 import { admin, salesforce } from "../playwright.config";
-import { addMember, ensureConnected, feedContacts, signInAndWait, waitForHydration } from "./support/actions";
+import { addField, addMember, ensureConnected, feedContacts, signInAndWait, waitForHydration } from "./support/actions";
 import { heading } from "./support/locators";
 import { expectRefusedPage, keepScreenshot } from "./support/checks";
-
-/** Adds one mapping through the `+ Add Field` dialog. */
-async function addField(page: Page, from: { komo?: string; constant?: string }, crmField: string) {
-  await page.getByRole("button", { name: "Add Field" }).click();
-  const dialog = page.getByRole("dialog", { name: "Add field" });
-  if (from.constant !== undefined) {
-    await dialog.getByLabel("A constant").check();
-    await dialog.getByLabel("Constant value").fill(from.constant);
-  } else if (from.komo !== undefined) {
-    await dialog.getByLabel("Komo field", { exact: true }).selectOption(from.komo);
-  }
-  await dialog.getByLabel("Salesforce field", { exact: true }).selectOption(crmField);
-  await dialog.getByRole("button", { name: "(c) Add" }).click();
-  await expect(dialog).toHaveCount(0);
-}
 
 test("a super user creates a Lead sync, fixes the missing Company, filters, maps, saves, renames and starts it", async ({ page }) => {
   test.setTimeout(180_000); // a long walk through two pages

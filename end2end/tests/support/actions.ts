@@ -75,3 +75,18 @@ export async function feedContacts(page: Page, contacts: Record<string, unknown>
   });
   expect(response.status()).toBe(200);
 }
+
+/** Adds one mapping through the `+ Add Field` dialog. */
+export async function addField(page: Page, from: { komo?: string; constant?: string }, crmField: string) {
+  await page.getByRole("button", { name: "Add Field" }).click();
+  const dialog = page.getByRole("dialog", { name: "Add field" });
+  if (from.constant !== undefined) {
+    await dialog.getByLabel("A constant").check();
+    await dialog.getByLabel("Constant value").fill(from.constant);
+  } else if (from.komo !== undefined) {
+    await dialog.getByLabel("Komo field", { exact: true }).selectOption(from.komo);
+  }
+  await dialog.getByLabel("Salesforce field", { exact: true }).selectOption(crmField);
+  await dialog.getByRole("button", { name: "(c) Add" }).click();
+  await expect(dialog).toHaveCount(0);
+}
