@@ -6,6 +6,8 @@
 -- (>= 'ada', < 'ada' || U+10FFFF), which only means "starts with" under the "C" collation.
 alter table sync_run_rows alter column email type text collate "C";
 
-create index sync_run_rows_by_code on sync_run_rows (run_id, error_code, id);
+-- Only failures carry an error code, so the code filter reads (run, 'failed', code) in row order, and the
+-- errors-by-code summary is counted from this index alone.
+create index sync_run_rows_by_code on sync_run_rows (run_id, outcome, error_code, id);
 create index sync_run_rows_by_action on sync_run_rows (run_id, action, id);
 create index sync_run_rows_by_email on sync_run_rows (run_id, email);

@@ -4,7 +4,9 @@
 //! Pages are keyset pages by row id, and each filter has an index that starts with `(run_id, …)` (migrations
 //! 0008 and 0011), so a page costs the same on the millionth row as on the first. An email search is a
 //! prefix range over the lower-cased email (`>= 'ada' and < 'ada\u{10FFFF}'`), byte-ordered on both
-//! databases (the column is collated "C" on PostgreSQL), so it is an index seek, not a scan.
+//! databases (the column is collated "C" on PostgreSQL), so it is an index seek, not a scan. Which way
+//! round is cheaper depends on the prefix: a rare one is read whole from the email index and sorted, a
+//! common one is found by walking the log in row order ([`Storage::log_rows`] tries the first, bounded).
 
 use super::log::StoredLogRow;
 use crate::storage::{on_pool, Storage, StorageError, WorkspaceId};
@@ -12,6 +14,10 @@ use shared::sync::log::LogFilter;
 
 /// Rows per page of the results download: memory per download stays small however long the run.
 pub const EXPORT_PAGE: i64 = 2000;
+
+/// An email search first reads up to this many matches by the email index; a prefix with more is common
+/// enough that walking the log in row order finds a page sooner (see [`Storage::log_rows`]).
+const FEW_MATCHES: i64 = 2000;
 
 /// Builds the `where` clause of a log query: `$1` is the run, `$2` the row id to start after; the
 /// filter's values follow in the order [`binds`] returns them.
@@ -29,6 +35,10 @@ fn conditions(filter: &LogFilter) -> String {
         next("action", "=", &mut sql);
     }
     if filter.error_code.is_some() {
+        // Only failures carry a code: saying so lets the (run, outcome, code, id) index serve the filter.
+        if filter.outcome.is_none() {
+            sql.push_str(" and outcome = 'failed'");
+        }
         next("error_code", "=", &mut sql);
     }
     if filter.email.is_some() {
@@ -81,9 +91,33 @@ impl Storage {
         after_id: i64,
         limit: i64,
     ) -> Result<Vec<StoredLogRow>, StorageError> {
+        if filter.email.is_some() {
+            // A rare prefix: all its rows from the email index, then the page in row order.
+            let by_email = self
+                .select_log(run_id, filter, after_id, "email", FEW_MATCHES + 1)
+                .await?;
+            if by_email.len() <= FEW_MATCHES as usize {
+                let mut rows = by_email;
+                rows.sort_unstable_by_key(|r| r.id);
+                rows.truncate(usize::try_from(limit).unwrap_or(0));
+                return Ok(rows);
+            }
+            // A common prefix: its rows are dense, so walking the log in row order finds a page at once.
+        }
+        self.select_log(run_id, filter, after_id, "id", limit).await
+    }
+
+    async fn select_log(
+        &self,
+        run_id: i64,
+        filter: &LogFilter,
+        after_id: i64,
+        order: &str,
+        limit: i64,
+    ) -> Result<Vec<StoredLogRow>, StorageError> {
         let sql = format!(
             "select id, contact_id, email, action, outcome, crm_id, error_code, message \
-             from sync_run_rows where {} order by id limit {limit}",
+             from sync_run_rows where {} order by {order} limit {limit}",
             conditions(filter)
         );
         let values = binds(filter);
@@ -152,6 +186,14 @@ mod tests {
         assert_eq!(
             conditions(&filter),
             "run_id = $1 and id > $2 and outcome = $3 and error_code = $4 and email >= $5 and email < $6"
+        );
+        let code_only = LogFilter {
+            error_code: Some("X".into()),
+            ..LogFilter::default()
+        };
+        assert_eq!(
+            conditions(&code_only),
+            "run_id = $1 and id > $2 and outcome = 'failed' and error_code = $3"
         );
         assert_eq!(binds(&filter), vec!["failed", "X", "ad", "ad\u{10FFFF}"]);
         assert_eq!(conditions(&LogFilter::default()), "run_id = $1 and id > $2");
