@@ -193,23 +193,49 @@ async fn write_all(ctx: &Ctx<'_>) -> Flow<()> {
             return Ok(());
         }
         let mut by_collections: Vec<Operation> = Vec::new();
-        for (operation, count) in waiting {
-            if rule::by_bulk(u64::try_from(count).unwrap_or(0), threshold) {
-                if jobs::submit(ctx, operation).await? == jobs::Submitted::Again {
-                    lost_uploads += 1;
-                    if lost_uploads >= ATTEMPTS {
-                        return Err(Halt::Failed(
-                            "Uploads to Salesforce kept losing their answer; nothing of them was applied."
-                                .into(),
-                        )
-                        .into());
+        let mut cancel = false;
+        'kinds: for (operation, count) in waiting {
+            if !rule::by_bulk(u64::try_from(count).unwrap_or(0), threshold) {
+                by_collections.push(operation);
+                continue;
+            }
+            // Every job's worth of this kind goes out before any is waited for: Salesforce runs them
+            // side by side. What is left once no longer above the threshold goes by Collections.
+            let mut left = count;
+            while rule::by_bulk(u64::try_from(left).unwrap_or(0), threshold) {
+                // A cancel stops further jobs; those already submitted are joined first (at the top).
+                if ctx.renew().await? {
+                    cancel = true;
+                    break 'kinds;
+                }
+                match jobs::submit(ctx, operation).await? {
+                    jobs::Submitted::Job => {}
+                    jobs::Submitted::Nothing => break,
+                    jobs::Submitted::Again => {
+                        lost_uploads += 1;
+                        if lost_uploads >= ATTEMPTS {
+                            return Err(Halt::Failed(
+                                "Uploads to Salesforce kept losing their answer; nothing of them was \
+                                 applied."
+                                    .into(),
+                            )
+                            .into());
+                        }
                     }
                 }
-            } else {
+                left = ctx
+                    .storage()
+                    .unsent_counts(ctx.claimed.id)
+                    .await?
+                    .into_iter()
+                    .find(|(op, _)| *op == operation)
+                    .map_or(0, |(_, n)| n);
+            }
+            if left > 0 {
                 by_collections.push(operation);
             }
         }
-        if !by_collections.is_empty() {
+        if !cancel && !by_collections.is_empty() {
             flush::flush_page(ctx, &by_collections).await?;
         }
     }

@@ -177,6 +177,9 @@ impl Engine {
 
     /// The background loop: until [`Self::shutdown`].
     pub async fn work(self) {
+        if let Err(error) = self.storage().sweep_run_scratch().await {
+            tracing::error!(%error, "push engine: could not empty ended runs' scratch tables");
+        }
         let mut stop = self.inner.stop.subscribe();
         loop {
             let notified = self.inner.wake.notified();

@@ -572,3 +572,78 @@ async fn a_cancelled_bulk_run_stops_at_a_boundary_with_everything_sent_recorded(
         assert_no_scratch(&o, run_id).await;
     }
 }
+
+#[tokio::test]
+async fn the_duplicate_match_policy_applies_to_the_bulk_index() {
+    use shared::sync::config::DuplicatePolicy;
+    for policy in [DuplicatePolicy::MarkAsError, DuplicatePolicy::UpdateAll] {
+        let o = org_with(BULK).await;
+        let ids = o
+            .sim
+            .seed(
+                "Contact",
+                &[
+                    json!({"LastName": "Old", "Email": "ada@example.com"}),
+                    json!({"LastName": "Older", "Email": "ADA@example.com"}),
+                    json!({"LastName": "Old", "Email": "alan@example.com"}),
+                    json!({"LastName": "Old", "Email": "grace@example.com"}),
+                ],
+            )
+            .expect("seeded");
+        o.add(&crate::engine::five_contacts()[..4]).await;
+        let mut config = contact_sync(Filter::default());
+        config.duplicates = policy;
+        let sync = o.sync(&config).await;
+        // Not `push`: its check counts records per email, and Ada is in the org twice on purpose.
+        let run_id = o.sync_now(sync, false).await;
+        o.app.engine.drain().await.expect("ran");
+        let (run, rows) = (o.run(run_id).await, o.rows(run_id).await);
+        assert_eq!(rows.len(), 4, "{policy:?}");
+        assert_eq!(
+            count(&o, "POST", "/jobs/query"),
+            1,
+            "{policy:?}: the index came from Bulk"
+        );
+        let ada = rows
+            .iter()
+            .find(|r| r.email == "ada@example.com")
+            .expect("ada");
+        let both = format!("{},{}", ids[0], ids[1]);
+        match policy {
+            DuplicatePolicy::MarkAsError => {
+                assert_eq!(run.status, RunStatus::CompletedWithErrors);
+                assert_eq!(ada.error_code.as_deref(), Some("DUPLICATE_MATCH"));
+                assert_eq!(ada.crm_id.as_deref(), Some(both.as_str()));
+            }
+            _ => {
+                assert_eq!(run.status, RunStatus::Succeeded, "{:?}", run.message);
+                assert_eq!(
+                    (ada.action.as_str(), ada.outcome.as_str()),
+                    ("update", "ok")
+                );
+                assert_eq!(
+                    ada.crm_id.as_deref(),
+                    Some(both.as_str()),
+                    "both records, one row"
+                );
+                assert_eq!(
+                    count(&o, "PUT", "/batches"),
+                    1,
+                    "the four updates went as one job"
+                );
+                let renamed = o
+                    .sim
+                    .records("Contact")
+                    .iter()
+                    .filter(|r| r["LastName"] == "Lovelace")
+                    .count();
+                assert_eq!(renamed, 2);
+            }
+        }
+        assert_eq!(
+            o.sim.count("Contact"),
+            5,
+            "{policy:?}: Edsger inserted, nobody twice"
+        );
+    }
+}

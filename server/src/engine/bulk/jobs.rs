@@ -124,7 +124,9 @@ async fn spool(
     let limit = ctx.engine.settings().bulk_job_bytes;
     let file = std::fs::File::create(path).map_err(|e| spool_failed(path, &e))?;
     let mut out = std::io::BufWriter::new(file);
-    let mut bytes = write_line(&mut out, path, header)?;
+    let head = csv_line(header)?;
+    out.write_all(&head).map_err(|e| spool_failed(path, &e))?;
+    let mut bytes = head.len() as u64;
     let mut spooled: Option<Spooled> = None;
     let mut after = 0;
     'pages: loop {
@@ -136,14 +138,12 @@ async fn spool(
             break;
         }
         for contact in page.chunk_by(|a, b| a.contact_id == b.contact_id) {
-            let lines = contact_lines(header, contact, operation)?;
-            let size: u64 = lines.iter().map(|l| l.len() as u64).sum();
+            let text = contact_lines(header, contact, operation)?;
+            let size = text.len() as u64;
             if spooled.is_some() && bytes + size > limit {
                 break 'pages;
             }
-            for line in &lines {
-                out.write_all(line).map_err(|e| spool_failed(path, &e))?;
-            }
+            out.write_all(&text).map_err(|e| spool_failed(path, &e))?;
             bytes += size;
             let id = contact[0].contact_id;
             let rows = contact.len() as i64;
@@ -169,42 +169,34 @@ async fn spool(
     Ok(spooled)
 }
 
-/// One contact's CSV lines.
-fn contact_lines(
-    header: &[String],
-    rows: &[StoredRow],
-    operation: Operation,
-) -> Flow<Vec<Vec<u8>>> {
-    rows.iter()
-        .map(|row| {
-            let payload: Record = serde_json::from_str(&row.payload).map_err(|e| {
-                crate::storage::StorageError::Corrupt(format!("staged payload: {e}"))
-            })?;
-            let id = if operation == Operation::Update {
-                row.join_key.as_str()
-            } else {
-                ""
-            };
-            csv_line(&cells::row(header, &payload, id, operation))
-        })
-        .collect()
+/// One contact's CSV lines, together.
+fn contact_lines(header: &[String], rows: &[StoredRow], operation: Operation) -> Flow<Vec<u8>> {
+    let mut text = Vec::new();
+    for row in rows {
+        let payload: Record = serde_json::from_str(&row.payload)
+            .map_err(|e| crate::storage::StorageError::Corrupt(format!("staged payload: {e}")))?;
+        let id = if operation == Operation::Update {
+            row.join_key.as_str()
+        } else {
+            ""
+        };
+        text.extend(csv_line(&cells::row(header, &payload, id, operation))?);
+    }
+    Ok(text)
 }
 
+/// One CSV line as Bulk expects it: comma, LF, quotes where needed.
 fn csv_line(cells: &[String]) -> Flow<Vec<u8>> {
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
     let failed = |e: &dyn std::fmt::Display| {
         super::Interrupt::from(Halt::Failed(format!("writing the Bulk CSV failed: {e}")))
     };
+    // A small buffer: one line at a time, a million times in a large run.
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .buffer_capacity(512)
+        .from_writer(Vec::with_capacity(256));
     writer.write_record(cells).map_err(|e| failed(&e))?;
     writer.into_inner().map_err(|e| failed(&e))
-}
-
-fn write_line(out: &mut impl Write, path: &Path, cells: &[String]) -> Flow<u64> {
-    let line = csv_line(cells)?;
-    out.write_all(&line).map_err(|e| spool_failed(path, &e))?;
-    Ok(line.len() as u64)
 }
 
 /// Uploads the file and closes the job; see the module docs for lost answers.

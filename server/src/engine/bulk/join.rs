@@ -22,7 +22,9 @@ use std::time::Duration;
 
 /// Answers stored per statement batch while reading a result file.
 const ANSWERS_PER_WRITE: usize = 2_000;
-const POLL_FIRST: Duration = Duration::from_secs(1);
+/// The first poll waits this long after the job was submitted (or the run picked up again): a job worth
+/// sending in bulk is rarely done sooner, and each poll is an API call.
+const POLL_FIRST: Duration = Duration::from_secs(2);
 const POLL_MAX: Duration = Duration::from_secs(30);
 /// About two days of polls at the 30 s cap; Salesforce fails a stuck job long before.
 const MAX_POLL_ROUNDS: u32 = 6_000;
@@ -42,6 +44,10 @@ pub(super) async fn settle_jobs(ctx: &Ctx<'_>) -> Flow<()> {
             .collect();
         if jobs.is_empty() {
             return Ok(());
+        }
+        if jobs.iter().any(|j| j.state == "submitted") {
+            client.pause(delay).await;
+            delay = (delay * 2).min(POLL_MAX);
         }
         let mut running = false;
         for job in &jobs {
@@ -89,8 +95,6 @@ pub(super) async fn settle_jobs(ctx: &Ctx<'_>) -> Flow<()> {
                 )
                 .into());
             }
-            client.pause(delay).await;
-            delay = (delay * 2).min(POLL_MAX);
         }
     }
 }
@@ -116,7 +120,7 @@ async fn resolve_open(ctx: &Ctx<'_>, job: &JobRow) -> Flow<()> {
 
 /// Reads a finished job's result files into `push_answers`.
 async fn answer(ctx: &Ctx<'_>, job: &JobRow, status: &JobStatus) -> Flow<()> {
-    let operation = crate::storage::runs::bulk::Operation::parse(&job.operation)?;
+    let operation = Operation::parse(&job.operation)?;
     let key = key_field(ctx);
     let mut kinds = Vec::new();
     if status.records_processed > status.records_failed {
@@ -208,12 +212,13 @@ async fn settle_rows(ctx: &Ctx<'_>, job: &JobRow) -> Flow<()> {
         state: job.sf_state.as_deref().unwrap_or("Unknown"),
         error: job.sf_error.as_deref(),
     };
+    let operation = Operation::parse(&job.operation)?;
     let page_size = i64::from(ctx.engine.settings().batch_size);
     let mut after = 0;
     loop {
         let rows = ctx
             .storage()
-            .job_page(ctx.claimed.id, &job.job_id, after, page_size)
+            .job_page(ctx.claimed.id, operation, &job.job_id, after, page_size)
             .await?;
         let Some(last) = rows.last().map(|r| r.contact_id) else {
             break;

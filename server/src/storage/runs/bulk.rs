@@ -260,14 +260,15 @@ impl Storage {
         Ok(())
     }
 
-    /// The rows of the first `contacts` contacts after `after` that went out in `job_id`, each with its
-    /// answer, in contact order.
+    /// The rows of the first `contacts` contacts after `after` that went out in `job_id` (an `operation`
+    /// job, which names the index to use), each with its answer, in contact order.
     ///
     /// # Errors
     /// Database faults.
     pub async fn job_page(
         &self,
         run_id: i64,
+        operation: Operation,
         job_id: &str,
         after: i64,
         contacts: i64,
@@ -276,13 +277,15 @@ impl Storage {
             "select {STORED_COLUMNS} from push_staged s \
              left join push_answers a on a.run_id = s.run_id and a.job_id = s.job_id \
                and a.join_key = s.join_key \
-             where s.run_id = $1 and s.job_id = $2 \
+             where s.run_id = $1 and s.operation = $2 and s.job_id = $3 \
              and s.contact_id in (select distinct contact_id from push_staged \
-               where run_id = $1 and job_id = $2 and contact_id > $3 order by contact_id limit $4) \
+               where run_id = $1 and operation = $2 and job_id = $3 and contact_id > $4 \
+               order by contact_id limit $5) \
              order by s.contact_id, s.join_key"
         );
         let rows: Vec<StoredRow> = on_pool!(self, pool => sqlx::query_as(&sql)
             .bind(run_id)
+            .bind(operation.as_str())
             .bind(job_id)
             .bind(after)
             .bind(contacts)
@@ -491,6 +494,22 @@ impl Storage {
                 }
                 query.execute(pool).await.map(drop)
             })?;
+        }
+        Ok(())
+    }
+
+    /// Empties the scratch space of every run that has ended: what a worker that died between ending a run
+    /// and emptying it left behind. Run when the engine starts.
+    ///
+    /// # Errors
+    /// Database faults.
+    pub async fn sweep_run_scratch(&self) -> Result<(), StorageError> {
+        for table in ["push_index", "push_staged", "push_answers", "push_jobs"] {
+            let sql = format!(
+                "delete from {table} where run_id in \
+                 (select id from sync_runs where status not in ('queued', 'running'))"
+            );
+            on_pool!(self, pool => sqlx::query(&sql).execute(pool).await.map(drop))?;
         }
         Ok(())
     }

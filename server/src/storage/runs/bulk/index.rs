@@ -48,7 +48,8 @@ impl Storage {
         Ok(())
     }
 
-    /// The indexed records whose key is one of `keys`.
+    /// The indexed records whose key is one of `keys`, in a fixed order (so a duplicate match names its
+    /// records the same way every time).
     ///
     /// # Errors
     /// Database faults.
@@ -61,7 +62,7 @@ impl Storage {
         for chunk in keys.chunks(KEYS_PER_STATEMENT) {
             let sql = format!(
                 "select match_key, crm_id, last_modified, record from push_index \
-                 where run_id = $1 and match_key in ({})",
+                 where run_id = $1 and match_key in ({}) order by match_key, crm_id",
                 binds(2, chunk.len())
             );
             let rows: Vec<IndexRow> = on_pool!(self, pool => {
