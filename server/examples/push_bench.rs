@@ -3,13 +3,18 @@
 //! API calls by kind, contacts/s and this process's peak memory, then runs the same sync again with nothing
 //! changed (which must make no write call).
 //!
+//! It does that twice, each against a fresh org: with the default settings (a run this large goes the
+//! Bulk API 2.0 way), then Collections only (`KOMO_PUSH_BULK_THRESHOLD` set above the selection), for
+//! comparison. `--only bulk` or `--only collections` runs one of them.
+//!
 //! ```text
 //! cargo build --release -p salesforce-sim
-//! cargo run --release -p server --example push_bench -- [contacts] [existing]
+//! cargo run --release -p server --example push_bench -- [contacts] [existing] [--only bulk|collections]
 //! ```
 //! The simulator runs as its own process (`salesforce-sim` next to this example's directory, or
 //! `SIM_BIN`), so its memory is not counted as ours. The database is a temporary SQLite file unless
-//! `DATABASE_URL` is set. `KOMO_PUSH_BULK_THRESHOLD` etc. are read as the server reads them.
+//! `DATABASE_URL` is set; both modes share it (the contacts are stored once). Other `KOMO_PUSH_*`
+//! variables are read as the server reads them; `BENCH_LOG=1` shows the engine's log (with `RUST_LOG`).
 
 use server::config::Settings;
 use server::startup::Application;
@@ -163,48 +168,121 @@ async fn calls_by_kind(http: &reqwest::Client, sim: &str) -> BTreeMap<String, us
         }
         let kind = if path.ends_with("/limits") {
             "limits".to_owned()
+        } else if path.contains("/jobs/query") {
+            match method {
+                "POST" => "Bulk query: create job",
+                "GET" if path.ends_with("/results") => "Bulk query: result page",
+                "GET" => "Bulk query: poll",
+                _ => "Bulk query: other",
+            }
+            .to_owned()
+        } else if path.contains("/jobs/ingest") {
+            match method {
+                "POST" => "Bulk ingest: create job",
+                "PUT" => "Bulk ingest: upload CSV",
+                "PATCH" => "Bulk ingest: close/abort",
+                "GET" if path.ends_with("Results") || path.ends_with("records") => {
+                    "Bulk ingest: result file"
+                }
+                "GET" => "Bulk ingest: poll",
+                _ => "Bulk ingest: other",
+            }
+            .to_owned()
         } else if path.contains("/query") {
             "SOQL query page".to_owned()
         } else if path.contains("/composite/sobjects") {
             format!("Collections {method}")
-        } else if path.contains("/jobs/") {
-            format!("Bulk {method}")
         } else if path.contains("/describe") {
             "describe".to_owned()
         } else {
             format!("{method} other")
         };
+        if matches!(method, "POST" | "PATCH" | "PUT" | "DELETE") {
+            *kinds.entry("(write calls)".to_owned()).or_insert(0) += 1;
+        }
         *kinds.entry(kind).or_insert(0) += 1;
     }
     kinds
 }
 
 fn report(label: &str, seconds: f64, contacts: usize, kinds: &BTreeMap<String, usize>) {
-    let total: usize = kinds.values().sum();
-    let writes: usize = kinds
+    let writes = kinds.get("(write calls)").copied().unwrap_or(0);
+    let total: usize = kinds
         .iter()
-        .filter(|(k, _)| k.starts_with("Collections") || k.starts_with("Bulk P"))
+        .filter(|(k, _)| !k.starts_with('('))
         .map(|(_, n)| n)
         .sum();
     let (_, peak) = memory();
     println!("\n== {label}");
     println!("wall time      {seconds:.1} s");
     println!("contacts/s     {:.0}", contacts as f64 / seconds.max(0.001));
-    println!("API calls      {total} (writes {writes})");
-    for (kind, n) in kinds {
-        println!("  {kind:<22} {n}");
+    println!("API calls      {total} (write calls {writes})");
+    for (kind, n) in kinds.iter().filter(|(k, _)| !k.starts_with('(')) {
+        println!("  {kind:<28} {n}");
     }
     println!("peak memory    {peak:.0} MiB (this process, this phase)");
 }
 
+/// Which figures a phase produces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Default settings: a run this large goes the Bulk way.
+    Bulk,
+    /// `KOMO_PUSH_BULK_THRESHOLD` above the selection: sObject Collections and SOQL lookups only.
+    Collections,
+}
+
 #[tokio::main]
 async fn main() {
-    let args: Vec<usize> = std::env::args()
-        .skip(1)
+    if std::env::var("BENCH_LOG").is_ok() {
+        server::telemetry::init(server::config::LogFormat::Pretty);
+    }
+    let raw: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<usize> = raw
+        .iter()
         .filter_map(|a| a.replace('_', "").parse().ok())
         .collect();
     let contacts = args.first().copied().unwrap_or(1_000_000);
     let existing = args.get(1).copied().unwrap_or(400_000).min(contacts);
+    let only = raw
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| raw.get(i + 1))
+        .map(String::as_str);
+    let modes: Vec<Mode> = [Mode::Bulk, Mode::Collections]
+        .into_iter()
+        .filter(|m| match only {
+            Some("bulk") => *m == Mode::Bulk,
+            Some("collections") => *m == Mode::Collections,
+            _ => true,
+        })
+        .collect();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database_url = std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| format!("sqlite://{}", dir.path().join("bench.db").display()));
+    let mut stored = false;
+    for mode in modes {
+        println!("\n######## {mode:?}");
+        bench(
+            mode,
+            contacts,
+            existing,
+            &database_url,
+            dir.path(),
+            &mut stored,
+        )
+        .await;
+    }
+}
+
+async fn bench(
+    mode: Mode,
+    contacts: usize,
+    existing: usize,
+    database_url: &str,
+    data_dir: &std::path::Path,
+    stored: &mut bool,
+) {
     let sim = start_sim();
     let http = reqwest::Client::new();
 
@@ -226,13 +304,13 @@ async fn main() {
         started.elapsed().as_secs_f64()
     );
 
-    let dir = tempfile::tempdir().expect("temp dir");
-    let database_url = std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| format!("sqlite://{}", dir.path().join("bench.db").display()));
-    let data_dir = dir.path().display().to_string();
+    let threshold = match mode {
+        Mode::Bulk => None,
+        Mode::Collections => Some(u64::MAX.to_string()),
+    };
     let vars: Vec<(&str, String)> = vec![
-        ("DATABASE_URL", database_url),
-        ("KOMO_DATA_DIR", data_dir),
+        ("DATABASE_URL", database_url.to_owned()),
+        ("KOMO_DATA_DIR", data_dir.display().to_string()),
         ("KOMO_ADDR", "127.0.0.1:0".into()),
         ("KOMO_ADMIN_EMAIL", ADMIN_EMAIL.into()),
         ("KOMO_ADMIN_PASSWORD", ADMIN_PASSWORD.into()),
@@ -240,6 +318,11 @@ async fn main() {
         ("KOMO_SALESFORCE_EXTRA_ORIGINS", sim.base.clone()),
     ];
     let settings = Settings::from_lookup(|name| {
+        if name == "KOMO_PUSH_BULK_THRESHOLD" {
+            if let Some(t) = &threshold {
+                return Some(t.clone());
+            }
+        }
         vars.iter()
             .find(|(k, _)| *k == name)
             .map(|(_, v)| v.clone())
@@ -289,7 +372,7 @@ async fn main() {
         &[
             ("connection_id", &connection_id),
             ("object", "Contact"),
-            ("name", "Bench"),
+            ("name", &format!("Bench {mode:?}")),
         ],
     )
     .await;
@@ -337,20 +420,23 @@ async fn main() {
             serde_json::from_str(&call(&client, &base, "me", &[]).await).expect("me");
         server::storage::WorkspaceId(me["workspace"]["id"].as_i64().expect("workspace id"))
     };
-    let started = Instant::now();
-    for from in (0..contacts).step_by(5_000) {
-        let chunk: Vec<NewContact> = (from..(from + 5_000).min(contacts))
-            .map(komo_contact)
-            .collect();
-        storage
-            .upsert_contacts(workspace, &chunk)
-            .await
-            .expect("contacts stored");
+    if !*stored {
+        let started = Instant::now();
+        for from in (0..contacts).step_by(5_000) {
+            let chunk: Vec<NewContact> = (from..(from + 5_000).min(contacts))
+                .map(komo_contact)
+                .collect();
+            storage
+                .upsert_contacts(workspace, &chunk)
+                .await
+                .expect("contacts stored");
+        }
+        println!(
+            "{contacts} Komo contacts stored in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        *stored = true;
     }
-    println!(
-        "{contacts} Komo contacts stored in {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
 
     for (label, full) in [("first run", false), ("re-run, nothing changed", false)] {
         http.delete(format!("{}/__sim/requests", sim.base))
@@ -369,7 +455,7 @@ async fn main() {
         let done = engine.drain().await.expect("engine ran");
         let seconds = started.elapsed().as_secs_f64();
         let kinds = calls_by_kind(&http, &sim.base).await;
-        report(label, seconds, contacts, &kinds);
+        report(&format!("{mode:?}: {label}"), seconds, contacts, &kinds);
         for (run_id, status) in done {
             let run = storage.find_run(workspace, run_id).await.expect("run");
             println!(

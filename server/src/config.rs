@@ -38,8 +38,13 @@ pub struct PushSettings {
     /// (another instance sharing the database may). Tests use 0 and drive the engine themselves.
     pub workers: usize,
     /// Rows a run writes before it switches from sObject Collections to Bulk API 2.0
-    /// (`KOMO_PUSH_BULK_THRESHOLD`, default 2,000: Salesforce's own guidance, doc §6).
+    /// (`KOMO_PUSH_BULK_THRESHOLD`, default 2,000: Salesforce's own guidance, doc §6). A run selecting
+    /// more contacts than this goes the Bulk way (`engine::bulk`): its writes are staged and each kind of
+    /// write above this many rows goes as Bulk ingest jobs, the rest through Collections.
     pub bulk_threshold: u64,
+    /// Largest CSV one Bulk ingest job uploads (`KOMO_PUSH_BULK_JOB_BYTES`, default 100,000,000): Salesforce
+    /// takes 150 MB per job after base64 (doc §6.1), so about 100 MB raw. More rows go in further jobs.
+    pub bulk_job_bytes: u64,
     /// Share of the org's daily API allowance a run must leave untouched (`KOMO_PUSH_API_RESERVE_PERCENT`,
     /// default 10). 0 skips the check: the run goes until Salesforce refuses, then pauses.
     pub api_reserve_percent: u8,
@@ -53,13 +58,14 @@ impl Default for PushSettings {
         Self {
             workers: 1,
             bulk_threshold: 2_000,
+            bulk_job_bytes: 100_000_000,
             api_reserve_percent: 10,
             batch_size: 2_000,
         }
     }
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct SalesforceSettings {
     /// Exact origins allowed besides real Salesforce hosts (`KOMO_SALESFORCE_EXTRA_ORIGINS`): how tests and
     /// the demo reach the simulator. Empty, the safe default, in production.
@@ -67,6 +73,9 @@ pub struct SalesforceSettings {
     /// A PEM file of an extra root certificate to trust (`KOMO_SALESFORCE_CA_FILE`): the simulator's
     /// self-signed one.
     pub ca_file: Option<PathBuf>,
+    /// Multiplies every retry backoff and Bulk poll delay (`KOMO_SALESFORCE_BACKOFF_SCALE`, default 1).
+    /// Tests set 0 so they never wait; production leaves it alone.
+    pub backoff_scale: f64,
 }
 
 /// The first workspace and super user, created on first start when the database has none.
@@ -180,6 +189,19 @@ impl Settings {
                 ));
             }
         }
+        let backoff_scale = match get("KOMO_SALESFORCE_BACKOFF_SCALE") {
+            None => 1.0,
+            Some(raw) => match raw.trim().parse::<f64>() {
+                Ok(scale) if (0.0..=1.0).contains(&scale) => scale,
+                _ => {
+                    return Err(invalid(
+                        "KOMO_SALESFORCE_BACKOFF_SCALE",
+                        &raw,
+                        "a number from 0 to 1",
+                    ))
+                }
+            },
+        };
         let push = push_settings(&get)?;
         Ok(Settings {
             push,
@@ -188,6 +210,7 @@ impl Settings {
             salesforce: SalesforceSettings {
                 extra_origins,
                 ca_file,
+                backoff_scale,
             },
             database_url,
             data_dir,
@@ -268,9 +291,17 @@ fn push_settings(get: &impl Fn(&str) -> Option<String>) -> Result<PushSettings, 
             get,
             "KOMO_PUSH_BULK_THRESHOLD",
             defaults.bulk_threshold,
-            1,
+            0,
             u64::MAX,
-            "a whole number of rows > 0",
+            "a whole number of rows (0: every run goes the Bulk way)",
+        )?,
+        bulk_job_bytes: number(
+            get,
+            "KOMO_PUSH_BULK_JOB_BYTES",
+            defaults.bulk_job_bytes,
+            1,
+            100_000_000,
+            "a whole number of bytes from 1 to 100000000",
         )?,
         api_reserve_percent: number(
             get,
@@ -388,6 +419,8 @@ mod tests {
             ("KOMO_WORKERS", "many"),
             ("KOMO_PUSH_API_RESERVE_PERCENT", "95"),
             ("KOMO_PUSH_BATCH_SIZE", "0"),
+            ("KOMO_PUSH_BULK_JOB_BYTES", "200000000"),
+            ("KOMO_SALESFORCE_BACKOFF_SCALE", "2"),
         ];
         for (var, value) in cases {
             let err = settings(&[(var, value)]).expect_err(var);

@@ -19,8 +19,11 @@
 //! test-friendly `run_once`) → [`run`] (one run: counts, API budget, batches streamed from the database) →
 //! [`lookup`] (chunked SOQL `IN` by match key) → [`writer`] (sObject Collections, results joined back, lock
 //! retries, lost answers looked up before any resend) → [`outcome`] (a contact's log row, state and
-//! counters).
+//! counters). Runs above `KOMO_PUSH_BULK_THRESHOLD` contacts go through [`bulk`] instead: the CRM index
+//! from one Bulk query job into a run-scoped table, writes staged and sent as Bulk ingest jobs, results
+//! joined back to their contacts.
 
+pub mod bulk;
 pub mod coerce;
 pub mod decision;
 pub mod hash;

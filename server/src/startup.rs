@@ -232,6 +232,7 @@ fn salesforce_settings(settings: &Settings) -> Result<ClientSettings, StartupErr
     Ok(ClientSettings {
         extra_allowed: settings.salesforce.extra_origins.clone(),
         extra_root_pem,
+        backoff_scale: settings.salesforce.backoff_scale,
         ..ClientSettings::default()
     })
 }

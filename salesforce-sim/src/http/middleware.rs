@@ -85,6 +85,7 @@ pub async fn data_api(State(state): State<AppState>, mut req: Request, next: Nex
         *req.method(),
         Method::POST | Method::PATCH | Method::PUT | Method::DELETE
     );
+    let (method, path) = (req.method().to_string(), req.uri().path().to_owned());
     let ctx = {
         let mut org = state.org.lock();
         let version = match api_version(
@@ -113,7 +114,7 @@ pub async fn data_api(State(state): State<AppState>, mut req: Request, next: Nex
     let mut response = next.run(req).await;
     let mut org = state.org.lock();
     add_limit_header(&mut response, &org.limit_info());
-    if is_write && response.status().is_success() && org.faults.take_drop() {
+    if is_write && response.status().is_success() && org.faults.take_drop(&method, &path) {
         response.extensions_mut().insert(DropConnection);
     }
     response

@@ -21,6 +21,10 @@ pub struct Faults {
     pub latency_ms: u64,
     /// Apply the next N writes, then drop the connection without answering.
     pub drop_after_write: u32,
+    /// Only writes matching this count towards `drop_after_write`: `"METHOD text"` matches a write with
+    /// that method whose path contains the text (e.g. `"PUT /batches"`, a Bulk upload), so a test can
+    /// lose the answer of one particular step.
+    pub drop_only: Option<String>,
     /// An active duplicate rule on Email for Contact and Lead (`DUPLICATES_DETECTED`).
     pub duplicate_rule_email: bool,
 }
@@ -38,6 +42,7 @@ pub struct FaultPatch {
     pub clear_request_limit: bool,
     pub latency_ms: Option<u64>,
     pub drop_after_write: Option<u32>,
+    pub drop_only: Option<String>,
     pub duplicate_rule_email: Option<bool>,
 }
 
@@ -70,6 +75,9 @@ impl Faults {
         if let Some(v) = p.drop_after_write {
             self.drop_after_write = v;
         }
+        if let Some(v) = p.drop_only {
+            self.drop_only = Some(v).filter(|v| !v.is_empty());
+        }
         if let Some(v) = p.duplicate_rule_email {
             self.duplicate_rule_email = v;
         }
@@ -93,8 +101,13 @@ impl Faults {
         id.is_some_and(|id| self.locked_ids.contains(id.get(..15).unwrap_or(id)))
     }
 
-    pub fn take_drop(&mut self) -> bool {
-        if self.drop_after_write > 0 {
+    /// Whether this write (`method` on `path`) loses its answer; consumes one `drop_after_write`.
+    pub fn take_drop(&mut self, method: &str, path: &str) -> bool {
+        let matches = self.drop_only.as_deref().is_none_or(|only| {
+            let (m, text) = only.split_once(' ').unwrap_or((only, ""));
+            m.eq_ignore_ascii_case(method) && path.contains(text)
+        });
+        if matches && self.drop_after_write > 0 {
             self.drop_after_write -= 1;
             return true;
         }

@@ -149,6 +149,37 @@ async fn a_dropped_answer_still_applies_the_write() {
 }
 
 #[tokio::test]
+async fn drop_only_loses_just_the_answers_of_the_writes_it_names() {
+    let t = org().await;
+    t.sim.set_faults(FaultPatch {
+        drop_after_write: Some(1),
+        drop_only: Some("PATCH /sobjects/Contact/".into()),
+        ..Default::default()
+    });
+    let created = t
+        .post("/sobjects/Contact", json!({"LastName": "Kept"}))
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "a POST is not named");
+    let id = created.json()["id"].as_str().expect("id").to_owned();
+    let result = t
+        .http
+        .patch(t.url(&format!("/sobjects/Contact/{id}")))
+        .bearer_auth(&t.token)
+        .json(&json!({"LastName": "Renamed"}))
+        .send()
+        .await;
+    assert!(
+        result.is_err(),
+        "the named write loses its answer: {result:?}"
+    );
+    assert_eq!(t.sim.faults().drop_after_write, 0);
+    assert!(
+        t.sim.records("Contact")[0]["LastName"] == "Renamed",
+        "but it was applied"
+    );
+}
+
+#[tokio::test]
 async fn the_email_duplicate_rule_blocks_unless_allow_save_is_sent() {
     let t = org().await;
     t.sim

@@ -16,6 +16,11 @@ impl Values {
         self.0.push((field.to_owned(), value));
     }
 
+    /// Values read back from a record (a Bulk run's staged write), in the record's order.
+    pub(crate) fn from_record(record: Record) -> Self {
+        Self(record.into_iter().collect())
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
         self.0.iter().map(|(f, v)| (f.as_str(), v))
     }

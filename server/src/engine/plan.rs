@@ -125,6 +125,11 @@ impl Planner {
         &self.strategy
     }
 
+    /// The match field and the mapped fields, as the describe has them.
+    pub fn mapper(&self) -> &Mapper {
+        &self.mapper
+    }
+
     /// The object's API name.
     pub fn object(&self) -> &'static str {
         self.mapper.object()

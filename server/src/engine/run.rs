@@ -11,9 +11,13 @@
 //!    rows + state + counters + cursor in one transaction ([`Storage::record_batch`]).
 //! 4. Between batches: renew the lease, honour a cancel request or a shutdown.
 //!
+//! A run selecting more than `KOMO_PUSH_BULK_THRESHOLD` contacts goes the Bulk way after step 2 instead
+//! ([`super::bulk`]), decided at its first start and kept for its life.
+//!
 //! Contacts of one batch that share a match key are decided in successive rounds, each after the previous
 //! round's writes: two Komo contacts with one key must not both be inserted.
 
+use super::bulk::rule;
 use super::decision::{Planned, RunAction};
 use super::hash::PushHash;
 use super::index::MatchKey;
@@ -25,7 +29,7 @@ use super::writer::{classify, Failure, Halt, WriteItem, Writer};
 use crate::orgs::{Org, OrgError};
 use crate::salesforce::collections::MAX_RECORDS;
 use crate::salesforce::wire::ApiUsage;
-use crate::storage::contacts::matching::SelectedContact;
+use crate::storage::contacts::matching::{SelectedContact, Selection};
 use crate::storage::runs::lease::{ClaimedRun, LeaseCheck};
 use crate::storage::runs::log::Batch;
 use crate::storage::{StorageError, WorkspaceId};
@@ -54,7 +58,7 @@ impl From<Halt> for End {
     }
 }
 
-fn halt_of(error: &crate::salesforce::SalesforceError) -> Halt {
+pub(crate) fn halt_of(error: &crate::salesforce::SalesforceError) -> Halt {
     match classify(error) {
         Failure::Halt(halt) => halt,
         Failure::Records { code, message } => {
@@ -92,11 +96,41 @@ pub fn refuse_for_budget(usage: ApiUsage, estimate: u64, reserve_percent: u8) ->
 }
 
 /// Everything a run needs once it has started.
-struct Ready {
-    org: Arc<Org>,
-    planner: Planner,
-    rules: Vec<CheckedRule>,
-    combine: Combine,
+pub(crate) struct Ready {
+    pub org: Arc<Org>,
+    pub planner: Planner,
+    pub rules: Vec<CheckedRule>,
+    pub combine: Combine,
+    pub retry_of: Option<i64>,
+    /// Contacts the run selects, and records of the object in the org (both counted at its start).
+    pub selected: i64,
+    pub crm_total: Option<i64>,
+}
+
+impl Ready {
+    pub fn selection(&self) -> Selection<'_> {
+        Selection {
+            rules: &self.rules,
+            combine: self.combine,
+            retry_of: self.retry_of,
+        }
+    }
+}
+
+/// How a run that went through its selection ends: with errors if any contact failed.
+///
+/// # Errors
+/// Database faults.
+pub(crate) async fn final_status(
+    storage: &crate::storage::Storage,
+    claimed: &ClaimedRun,
+) -> Result<RunStatus, StorageError> {
+    let run = storage.find_run(claimed.workspace(), claimed.id).await?;
+    Ok(if run.counters.failed() > 0 {
+        RunStatus::CompletedWithErrors
+    } else {
+        RunStatus::Succeeded
+    })
 }
 
 /// Runs `claimed` to its end.
@@ -109,6 +143,25 @@ pub async fn execute(engine: &Engine, claimed: &ClaimedRun) -> Result<End, Stora
         Err(end) => return Ok(end),
     };
     let storage = engine.storage();
+    let bulk = match claimed.bulk {
+        Some(bulk) => bulk,
+        None => {
+            let bulk = rule::bulk_run(
+                u64::try_from(ready.selected).unwrap_or(0),
+                engine.settings().bulk_threshold,
+            );
+            let check = storage
+                .set_run_bulk(claimed.id, engine.owner(), bulk)
+                .await?;
+            if check == LeaseCheck::Lost {
+                return Ok(End::LostLease);
+            }
+            bulk
+        }
+    };
+    if bulk {
+        return super::bulk::execute(engine, claimed, &ready).await;
+    }
     let mut after = claimed.cursor_contact_id;
     loop {
         match storage
@@ -131,8 +184,7 @@ pub async fn execute(engine: &Engine, claimed: &ClaimedRun) -> Result<End, Stora
             .selected_contacts_page(
                 claimed.workspace(),
                 claimed.sync_id,
-                &ready.rules,
-                ready.combine,
+                &ready.selection(),
                 after,
                 engine.settings().batch_size,
             )
@@ -142,7 +194,7 @@ pub async fn execute(engine: &Engine, claimed: &ClaimedRun) -> Result<End, Stora
         };
         let (outcomes, halt) = push_batch(&ready, page).await;
         let mut batch = Batch {
-            cursor: last,
+            cursor: Some(last),
             ..Batch::default()
         };
         let mut counters = RunCounters::default();
@@ -175,13 +227,7 @@ pub async fn execute(engine: &Engine, claimed: &ClaimedRun) -> Result<End, Stora
         }
         after = last;
     }
-    let run = storage.find_run(claimed.workspace(), claimed.id).await?;
-    let status = if run.counters.failed() > 0 {
-        RunStatus::CompletedWithErrors
-    } else {
-        RunStatus::Succeeded
-    };
-    Ok(End::Done(status, None))
+    Ok(End::Done(final_status(storage, claimed).await?, None))
 }
 
 /// Steps 1–2: configuration, org, checks, counts, budget. `Err` is how the run ends without pushing.
@@ -217,7 +263,10 @@ async fn start(engine: &Engine, claimed: &ClaimedRun) -> Result<Result<Ready, En
     };
     let properties = storage.list_contact_properties(workspace).await?;
     let catalog = FieldCatalog::new(&properties);
-    let planner = match Planner::new(&config, &catalog, &describe.fields, claimed.full_resync) {
+    // A retry goes after contacts that failed; a stored hash must not call them unchanged (a full resync
+    // whose update failed keeps the hash of an earlier success).
+    let full_resync = claimed.full_resync || claimed.retry_of.is_some();
+    let planner = match Planner::new(&config, &catalog, &describe.fields, full_resync) {
         Ok(planner) => planner,
         Err(e) => return failed(format!("Not started: {e}")),
     };
@@ -226,9 +275,19 @@ async fn start(engine: &Engine, claimed: &ClaimedRun) -> Result<Result<Ready, En
         Err((i, e)) => return failed(format!("Not started: filter rule {}: {e}", i + 1)),
     };
     let komo_total = storage.count_contacts(workspace).await?;
+    let selection = Selection {
+        rules: &rules,
+        combine: config.filter.combine,
+        retry_of: claimed.retry_of,
+    };
     let selected = storage
-        .count_matching_contacts(workspace, &rules, config.filter.combine)
+        .count_selected_contacts(workspace, claimed.sync_id, &selection)
         .await?;
+    let count = format!("SELECT COUNT() FROM {}", planner.object());
+    let crm_total = match org.client.count(&count).await {
+        Ok(n) => i64::try_from(n).ok(),
+        Err(e) => return Ok(Err(halt_of(&e).into())),
+    };
 
     let reserve = engine.settings().api_reserve_percent;
     if reserve > 0 && claimed.cursor_contact_id == 0 {
@@ -242,20 +301,21 @@ async fn start(engine: &Engine, claimed: &ClaimedRun) -> Result<Result<Ready, En
             },
         };
         let looks_up = matches!(planner.strategy(), Strategy::Lookup { .. });
-        let estimate = estimate_calls(
-            u64::try_from(selected).unwrap_or(0),
-            u64::from(engine.settings().batch_size),
-            looks_up,
-        );
+        let settings = engine.settings();
+        let selected = u64::try_from(selected).unwrap_or(0);
+        let estimate = if rule::bulk_run(selected, settings.bulk_threshold) {
+            rule::estimate_bulk_calls(
+                selected,
+                crm_total.and_then(|n| u64::try_from(n).ok()).unwrap_or(0),
+                settings.bulk_job_bytes,
+            )
+        } else {
+            estimate_calls(selected, u64::from(settings.batch_size), looks_up)
+        };
         if let Some(message) = usage.and_then(|u| refuse_for_budget(u, estimate, reserve)) {
             return failed(message);
         }
     }
-    let count = format!("SELECT COUNT() FROM {}", planner.object());
-    let crm_total = match org.client.count(&count).await {
-        Ok(n) => i64::try_from(n).ok(),
-        Err(e) => return Ok(Err(halt_of(&e).into())),
-    };
     match storage
         .set_run_totals(claimed.id, engine.owner(), komo_total, selected, crm_total)
         .await?
@@ -268,6 +328,9 @@ async fn start(engine: &Engine, claimed: &ClaimedRun) -> Result<Result<Ready, En
         planner,
         rules,
         combine: config.filter.combine,
+        retry_of: claimed.retry_of,
+        selected,
+        crm_total,
     }))
 }
 
@@ -311,7 +374,7 @@ fn rounds(work: Vec<Work>) -> Vec<Vec<Work>> {
 
 /// Step 3 for one batch: every contact's outcome, and the halt that cut it short, if any (contacts not
 /// answered by then have no outcome and are not recorded).
-async fn push_batch(
+pub(crate) async fn push_batch(
     ready: &Ready,
     page: Vec<SelectedContact>,
 ) -> (Vec<ContactOutcome>, Option<Halt>) {

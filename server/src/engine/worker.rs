@@ -138,6 +138,10 @@ impl Engine {
                 let ours = storage
                     .finish_run(run.id, self.owner(), status, message.as_deref())
                     .await?;
+                if ours {
+                    // A Bulk run's staged writes, jobs and index are of no use once it has ended.
+                    storage.drop_run_scratch(run.id).await?;
+                }
                 tracing::info!(run_id = run.id, status = status.as_str(), "run ended");
                 ours.then_some(status)
             }
@@ -173,6 +177,9 @@ impl Engine {
 
     /// The background loop: until [`Self::shutdown`].
     pub async fn work(self) {
+        if let Err(error) = self.storage().sweep_run_scratch().await {
+            tracing::error!(%error, "push engine: could not empty ended runs' scratch tables");
+        }
         let mut stop = self.inner.stop.subscribe();
         loop {
             let notified = self.inner.wake.notified();

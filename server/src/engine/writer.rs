@@ -75,7 +75,8 @@ pub fn classify(error: &SalesforceError) -> Failure {
         | SalesforceError::Timeout
         | SalesforceError::Domain(_)
         | SalesforceError::UntrustedInstance(_)
-        | SalesforceError::Redirected(_) => Failure::Halt(Halt::Failed(error.to_string())),
+        | SalesforceError::Redirected(_)
+        | SalesforceError::Spool(_) => Failure::Halt(Halt::Failed(error.to_string())),
         SalesforceError::Api { code, message, .. } => Failure::Records {
             code: code.clone(),
             message: message.clone(),
@@ -151,6 +152,29 @@ impl Writer<'_> {
             self.upsert(chunk, out).await?;
         }
         self.update(updates, out).await
+    }
+
+    /// [`Self::write`] for inserts a worker that died had already handed to Salesforce without recording
+    /// the answer: each is looked up by its match key first, as after a lost answer, and only those not
+    /// found are sent again. Other writes land the same way twice and go as usual.
+    ///
+    /// # Errors
+    /// As [`Self::write`].
+    pub async fn write_resumed(
+        &self,
+        items: Vec<WriteItem>,
+        out: &mut Vec<ContactOutcome>,
+    ) -> Result<(), Halt> {
+        let (inserts, others): (Vec<_>, Vec<_>) = items
+            .into_iter()
+            .partition(|i| matches!(i.planned.decision, Decision::Insert { .. }));
+        for chunk in chunked(inserts, MAX_RECORDS) {
+            match self.landed(chunk, out).await {
+                Ok(rest) => self.insert(rest, out).await?,
+                Err((rest, error)) => Self::fail_all(rest, RunAction::Insert, &error, out)?,
+            }
+        }
+        self.write(others, out).await
     }
 
     fn batch(&self, records: Vec<Record>) -> Result<RecordBatch, Halt> {

@@ -16,7 +16,9 @@ use super::wire::BulkJobInfo;
 use std::time::Duration;
 
 pub use ingest::{IngestOperation, IngestSpec};
-pub use results::{BulkRowError, CsvRow, IngestRowResult, RowOutcome};
+pub use results::{
+    BulkRowError, CsvRow, CsvRows, IngestRowResult, ResultKind, ResultRows, RowOutcome,
+};
 
 /// A job's lifecycle: `Open → UploadComplete → InProgress → JobComplete | Failed | Aborted`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

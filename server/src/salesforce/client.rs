@@ -4,7 +4,7 @@
 mod send;
 
 pub(crate) use send::transport_error;
-pub use send::{Answer, RawAnswer, RawRequest};
+pub use send::{Answer, Payload, RawAnswer, RawRequest};
 
 use super::auth::{request_token, AccessToken, Credentials};
 use super::domain::OrgDomain;

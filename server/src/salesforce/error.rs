@@ -33,6 +33,9 @@ pub enum SalesforceError {
     },
     #[error("Salesforce answered in a form we did not expect: {0}")]
     Decode(String),
+    /// A local file for a Bulk upload or a result download could not be read or written (disk full, …).
+    #[error("a local Bulk API file could not be read or written: {0}")]
+    Spool(String),
 }
 
 impl SalesforceError {

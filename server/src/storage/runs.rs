@@ -1,10 +1,12 @@
 //! Runs of syncs: the durable queue "Sync now" writes to and the record pages read. The push engine claims
 //! queued runs and updates their counters; this module is where every run query lives.
 //!
-//! Submodules: [`lease`] (claim with a lease, heartbeat, cancel, finish: the queue as workers see it) and
+//! Submodules: [`lease`] (claim with a lease, heartbeat, cancel, finish: the queue as workers see it),
 //! [`log`] (a batch of per-contact rows, the counters and the per-contact push state, in one short
-//! transaction), [`review`] (the log read back: filtered pages, errors by code, the download).
+//! transaction), [`review`] (the log read back: filtered pages, errors by code, the download) and [`bulk`]
+//! (a Bulk run's scratch space: staged writes, jobs, answers, the CRM index).
 
+pub mod bulk;
 pub mod lease;
 pub mod log;
 pub mod review;

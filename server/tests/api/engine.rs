@@ -19,19 +19,24 @@ use std::collections::HashSet;
 const CLIENT_ID: &str = "3MVG9-komo-engine";
 const SECRET: &str = "the-engine-secret";
 
-struct Org {
-    sim: Simulator,
-    app: TestApp,
-    connection_id: i64,
-    workspace: WorkspaceId,
+pub(crate) struct Org {
+    pub sim: Simulator,
+    pub app: TestApp,
+    pub connection_id: i64,
+    pub workspace: WorkspaceId,
 }
 
-async fn org_with(extra: &[(&str, &str)]) -> Org {
+/// An org on the simulator and the app connected to it; `extra` settings on top. Retries and Bulk polls
+/// do not wait (`KOMO_SALESFORCE_BACKOFF_SCALE=0`).
+pub(crate) async fn org_with(extra: &[(&str, &str)]) -> Org {
     let sim = Simulator::start(SimConfig::default())
         .await
         .expect("simulator");
     sim.add_app(ConnectedApp::new(CLIENT_ID, SECRET));
-    let mut vars = vec![("KOMO_SALESFORCE_EXTRA_ORIGINS", sim.base_url())];
+    let mut vars = vec![
+        ("KOMO_SALESFORCE_EXTRA_ORIGINS", sim.base_url()),
+        ("KOMO_SALESFORCE_BACKOFF_SCALE", "0"),
+    ];
     vars.extend_from_slice(extra);
     let app = spawn_app_with(&vars).await;
     app.sign_in_as_admin().await;
@@ -56,11 +61,11 @@ async fn org_with(extra: &[(&str, &str)]) -> Org {
     }
 }
 
-async fn org() -> Org {
+pub(crate) async fn org() -> Org {
     org_with(&[]).await
 }
 
-fn field(key: &str, crm: &str) -> FieldMapping {
+pub(crate) fn field(key: &str, crm: &str) -> FieldMapping {
     FieldMapping {
         source: MappingSource::Field(key.into()),
         crm_field: crm.into(),
@@ -69,7 +74,7 @@ fn field(key: &str, crm: &str) -> FieldMapping {
 }
 
 /// Contacts by email: names and job title, inserting and updating.
-fn contact_sync(filter: Filter) -> SyncConfig {
+pub(crate) fn contact_sync(filter: Filter) -> SyncConfig {
     SyncConfig {
         mappings: vec![
             field("first_name", "FirstName"),
@@ -81,7 +86,7 @@ fn contact_sync(filter: Filter) -> SyncConfig {
     }
 }
 
-fn city_is(city: &str) -> Filter {
+pub(crate) fn city_is(city: &str) -> Filter {
     Filter {
         combine: Combine::All,
         rules: vec![FilterRule {
@@ -94,7 +99,7 @@ fn city_is(city: &str) -> Filter {
 
 impl Org {
     /// Creates, saves and starts a sync; returns its id.
-    async fn sync(&self, config: &SyncConfig) -> i64 {
+    pub(crate) async fn sync(&self, config: &SyncConfig) -> i64 {
         let connection = self.connection_id.to_string();
         let id: i64 = self
             .app
@@ -137,7 +142,7 @@ impl Org {
         id
     }
 
-    async fn sync_now(&self, sync_id: i64, full_resync: bool) -> i64 {
+    pub(crate) async fn sync_now(&self, sync_id: i64, full_resync: bool) -> i64 {
         let outcome: SyncNowOutcome = self
             .app
             .call(
@@ -156,7 +161,11 @@ impl Org {
     }
 
     /// Queues a run, drains the queue, and checks the run's invariants.
-    async fn push(&self, sync_id: i64, full_resync: bool) -> (RunSummary, Vec<StoredLogRow>) {
+    pub(crate) async fn push(
+        &self,
+        sync_id: i64,
+        full_resync: bool,
+    ) -> (RunSummary, Vec<StoredLogRow>) {
         let run_id = self.sync_now(sync_id, full_resync).await;
         let done = self.app.engine.drain().await.expect("engine ran");
         assert_eq!(done.len(), 1, "one run");
@@ -164,7 +173,7 @@ impl Org {
         self.checked(run_id).await
     }
 
-    async fn add(&self, contacts: &[(&str, &str, &str, &str)]) {
+    pub(crate) async fn add(&self, contacts: &[(&str, &str, &str, &str)]) {
         let new: Vec<_> = contacts
             .iter()
             .map(|(email, first, last, city)| {
@@ -182,7 +191,7 @@ impl Org {
             .expect("contacts");
     }
 
-    async fn run(&self, run_id: i64) -> RunSummary {
+    pub(crate) async fn run(&self, run_id: i64) -> RunSummary {
         self.app
             .storage
             .find_run(self.workspace, run_id)
@@ -190,7 +199,7 @@ impl Org {
             .expect("run")
     }
 
-    async fn rows(&self, run_id: i64) -> Vec<StoredLogRow> {
+    pub(crate) async fn rows(&self, run_id: i64) -> Vec<StoredLogRow> {
         self.app
             .storage
             .run_log(self.workspace, run_id, 0, false, 1_000_000)
@@ -200,7 +209,7 @@ impl Org {
 
     /// The invariants every finished run keeps: one row per contact (every selected one unless the run
     /// stopped early), counters equal to the rows, no duplicate records in the org for any row's email.
-    async fn checked(&self, run_id: i64) -> (RunSummary, Vec<StoredLogRow>) {
+    pub(crate) async fn checked(&self, run_id: i64) -> (RunSummary, Vec<StoredLogRow>) {
         let run = self.run(run_id).await;
         let rows = self.rows(run_id).await;
         let contacts: HashSet<i64> = rows.iter().map(|r| r.contact_id).collect();
@@ -243,7 +252,7 @@ impl Org {
     }
 }
 
-fn five_contacts() -> Vec<(&'static str, &'static str, &'static str, &'static str)> {
+pub(crate) fn five_contacts() -> Vec<(&'static str, &'static str, &'static str, &'static str)> {
     vec![
         ("ada@example.com", "Ada", "Lovelace", "London"),
         ("alan@example.com", "Alan", "Turing", "London"),
@@ -347,7 +356,17 @@ async fn only_the_contacts_the_filter_selects_are_pushed() {
 /// Twelve contacts in batches of five, with one fault switch on; the run must still log each contact once,
 /// leave no duplicate in the org, and count what the org holds.
 async fn push_through(fault: impl FnOnce(&Simulator)) -> Org {
-    let o = org_with(&[("KOMO_PUSH_BATCH_SIZE", "5")]).await;
+    push_through_with(&[], fault).await
+}
+
+/// [`push_through`] with more settings, e.g. the Bulk paths on.
+pub(crate) async fn push_through_with(
+    settings: &[(&str, &str)],
+    fault: impl FnOnce(&Simulator),
+) -> Org {
+    let mut vars = vec![("KOMO_PUSH_BATCH_SIZE", "5")];
+    vars.extend_from_slice(settings);
+    let o = org_with(&vars).await;
     let people: Vec<(String, String)> = (0..12)
         .map(|i| (format!("person{i}@example.com"), format!("Person{i}")))
         .collect();

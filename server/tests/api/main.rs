@@ -10,6 +10,8 @@ mod contacts;
 mod contacts_api;
 mod contacts_storage;
 mod engine;
+mod engine_bulk;
+mod engine_queue;
 mod filters;
 mod helpers;
 mod imports;

@@ -404,6 +404,19 @@ async fn retry_failed_rows_queues_a_run_tied_to_the_first_and_is_refused_when_no
         .await;
     assert_eq!(refused.status(), 409, "the retry is still going");
     assert!(api_error(refused).await.to_string().contains("still going"));
+
+    // The retry goes over the failed contacts only (they fail again: nothing about them changed).
+    r.app.engine.drain().await.expect("engine ran");
+    let retry = r.run(retried.run_id).await;
+    assert_eq!(
+        retry.counters.processed,
+        (NO_LAST_NAME + TITLE_TOO_LONG) as i64,
+        "only the failed contacts"
+    );
+    assert_eq!(
+        retry.counters.invalid,
+        (NO_LAST_NAME + TITLE_TOO_LONG) as i64
+    );
 }
 
 #[tokio::test]

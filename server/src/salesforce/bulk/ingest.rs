@@ -2,7 +2,7 @@
 
 use super::results::{parse_results, IngestRowResult, ResultKind};
 use super::{check_job_id, JobStatus, PollPolicy};
-use crate::salesforce::client::{RawRequest, SalesforceClient};
+use crate::salesforce::client::{Payload, RawRequest, SalesforceClient};
 use crate::salesforce::describe::is_api_name;
 use crate::salesforce::error::SalesforceError;
 use crate::salesforce::retry::Idempotency;
@@ -154,6 +154,23 @@ impl SalesforceClient {
         job_id: &str,
         csv: bytes::Bytes,
     ) -> Result<(), SalesforceError> {
+        self.upload(job_id, Payload::Bytes(csv)).await
+    }
+
+    /// [`Self::upload_ingest_data`] with the CSV streamed from a file, so a 100 MB upload never sits in
+    /// memory.
+    ///
+    /// # Errors
+    /// As [`Self::upload_ingest_data`]; `Spool` when the file cannot be read.
+    pub async fn upload_ingest_file(
+        &self,
+        job_id: &str,
+        csv: &std::path::Path,
+    ) -> Result<(), SalesforceError> {
+        self.upload(job_id, Payload::File(csv.to_owned())).await
+    }
+
+    async fn upload(&self, job_id: &str, csv: Payload) -> Result<(), SalesforceError> {
         check_job_id(job_id)?;
         let request = RawRequest {
             body: Some(("text/csv", csv)),
@@ -261,6 +278,23 @@ impl SalesforceClient {
                 }
             },
         )
+    }
+
+    /// One result file of a finished job (`successfulResults`, `failedResults` or `unprocessedrecords`)
+    /// streamed into `dest`, for callers that read it back row by row ([`super::results::read_results`])
+    /// instead of holding it: a million rows of results is far more than a run should keep in memory.
+    ///
+    /// # Errors
+    /// As [`SalesforceClient::download`]; `Api` with `INVALIDJOBSTATE` when the job has not finished.
+    pub async fn download_ingest_results(
+        &self,
+        job_id: &str,
+        kind: ResultKind,
+        dest: &std::path::Path,
+    ) -> Result<(), SalesforceError> {
+        check_job_id(job_id)?;
+        let path = format!("{}/{}", jobs_path(job_id), kind.resource());
+        self.download(&path, "text/csv", dest).await.map(drop)
     }
 
     async fn ingest_result_file(

@@ -16,6 +16,39 @@ fn job_path(id: &str) -> String {
     format!("/services/data/{API_VERSION}/jobs/query/{id}")
 }
 
+fn results_path(
+    job_id: &str,
+    max_records: u32,
+    locator: Option<&str>,
+) -> Result<String, SalesforceError> {
+    check_job_id(job_id)?;
+    let mut path = format!(
+        "{}/results?maxRecords={}",
+        job_path(job_id),
+        max_records.max(1)
+    );
+    if let Some(locator) = locator {
+        let encoded: String = url::form_urlencoded::byte_serialize(locator.as_bytes()).collect();
+        path.push_str("&locator=");
+        path.push_str(&encoded);
+    }
+    Ok(path)
+}
+
+/// Reads `Sforce-Locator`: the string `null` (or nothing) ends the pages.
+fn next_locator(header: Option<&str>, previous: Option<&str>) -> Result<Next, SalesforceError> {
+    Ok(match header {
+        None | Some("null" | "") => Next::Done,
+        // The same locator again would loop forever.
+        Some(l) if Some(l) == previous => {
+            return Err(SalesforceError::Decode(
+                "Sforce-Locator did not advance".into(),
+            ))
+        }
+        Some(l) => Next::Locator(l.to_owned()),
+    })
+}
+
 /// Where the next page starts: `None` when there is none.
 enum Next {
     First,
@@ -103,24 +136,35 @@ impl SalesforceClient {
         )
     }
 
+    /// One page of a finished query job's rows streamed into `dest` (CSV with a header), and the locator of
+    /// the next page (`None` after the last). For large reads: the page is never held in memory.
+    ///
+    /// <https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/query_get_job_results.htm>
+    ///
+    /// # Errors
+    /// As [`SalesforceClient::download`]; `Decode` when the locator does not advance.
+    pub async fn download_query_page(
+        &self,
+        job_id: &str,
+        max_records: u32,
+        locator: Option<&str>,
+        dest: &std::path::Path,
+    ) -> Result<Option<String>, SalesforceError> {
+        let path = results_path(job_id, max_records, locator)?;
+        let answer = self.download(&path, "text/csv", dest).await?;
+        match next_locator(answer.header("sforce-locator"), locator)? {
+            Next::Locator(l) => Ok(Some(l)),
+            Next::First | Next::Done => Ok(None),
+        }
+    }
+
     async fn query_results_page(
         &self,
         job_id: &str,
         max_records: u32,
         locator: Option<String>,
     ) -> Result<(Vec<CsvRow>, Next), SalesforceError> {
-        check_job_id(job_id)?;
-        let mut path = format!(
-            "{}/results?maxRecords={}",
-            job_path(job_id),
-            max_records.max(1)
-        );
-        if let Some(locator) = &locator {
-            let encoded: String =
-                url::form_urlencoded::byte_serialize(locator.as_bytes()).collect();
-            path.push_str("&locator=");
-            path.push_str(&encoded);
-        }
+        let path = results_path(job_id, max_records, locator.as_deref())?;
         let request = RawRequest {
             body: None,
             accept: "text/csv",
@@ -128,16 +172,7 @@ impl SalesforceClient {
         let answer = self
             .send_raw(reqwest::Method::GET, &path, request, Idempotency::Safe)
             .await?;
-        let next = match answer.header("sforce-locator") {
-            None | Some("null" | "") => Next::Done,
-            Some(l) if Some(l) == locator.as_deref() => {
-                // The same locator again would loop forever.
-                return Err(SalesforceError::Decode(
-                    "Sforce-Locator did not advance".into(),
-                ));
-            }
-            Some(l) => Next::Locator(l.to_owned()),
-        };
+        let next = next_locator(answer.header("sforce-locator"), locator.as_deref())?;
         let rows = if answer.body.iter().all(u8::is_ascii_whitespace) {
             Vec::new()
         } else {

@@ -4,6 +4,7 @@
 //! Pure: bytes in, rows out.
 
 use crate::salesforce::error::SalesforceError;
+use std::io::Read;
 use std::sync::Arc;
 
 /// One CSV row with its header, so columns are read by name.
@@ -21,6 +22,17 @@ impl CsvRow {
             .position(|h| h == column)
             .and_then(|i| self.values.get(i))
             .map(String::as_str)
+    }
+
+    /// The value in `column`, matching the name ignoring ASCII case as Salesforce's API names do.
+    pub fn get_ignore_case(&self, column: &str) -> Option<&str> {
+        self.get(column).or_else(|| {
+            self.header
+                .iter()
+                .position(|h| h.eq_ignore_ascii_case(column))
+                .and_then(|i| self.values.get(i))
+                .map(String::as_str)
+        })
     }
 
     /// `(column, value)` pairs in CSV order.
@@ -101,7 +113,7 @@ pub enum ResultKind {
 }
 
 impl ResultKind {
-    pub(crate) fn resource(self) -> &'static str {
+    pub fn resource(self) -> &'static str {
         match self {
             Self::Successful => "successfulResults",
             Self::Failed => "failedResults",
@@ -117,31 +129,134 @@ impl ResultKind {
     }
 }
 
+/// A CSV read row by row from any source (a downloaded file), header first: large Bulk files are never
+/// held in memory whole. Bulk results default to comma-separated, LF.
+pub struct CsvRows<R: Read> {
+    header: Arc<[String]>,
+    records: csv::StringRecordsIntoIter<R>,
+}
+
+impl<R: Read> CsvRows<R> {
+    /// Reads the header. An empty source has an empty header and no rows.
+    ///
+    /// # Errors
+    /// `Decode` when the header is not CSV.
+    pub fn new(source: R, delimiter: u8) -> Result<Self, SalesforceError> {
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .flexible(false)
+            .from_reader(source);
+        let header: Arc<[String]> = reader
+            .headers()
+            .map_err(|e| SalesforceError::Decode(format!("Bulk CSV header: {e}")))?
+            .iter()
+            .map(str::to_owned)
+            .collect();
+        Ok(Self {
+            header,
+            records: reader.into_records(),
+        })
+    }
+
+    pub fn header(&self) -> &[String] {
+        &self.header
+    }
+}
+
+impl<R: Read> Iterator for CsvRows<R> {
+    type Item = Result<CsvRow, SalesforceError>;
+    fn next(&mut self) -> Option<Self::Item> {
+        let record = self.records.next()?;
+        Some(
+            record
+                .map(|record| CsvRow {
+                    header: self.header.clone(),
+                    values: record.iter().map(str::to_owned).collect(),
+                })
+                .map_err(|e| SalesforceError::Decode(format!("Bulk CSV: {e}"))),
+        )
+    }
+}
+
 /// Parses a CSV body into rows (header first). Bulk results default to comma-separated, LF.
 ///
 /// # Errors
 /// `Decode` when the CSV is malformed.
 pub fn parse_csv(body: &[u8], delimiter: u8) -> Result<Vec<CsvRow>, SalesforceError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(false)
-        .from_reader(body);
-    let header: Arc<[String]> = reader
-        .headers()
-        .map_err(|e| SalesforceError::Decode(format!("Bulk CSV header: {e}")))?
-        .iter()
-        .map(str::to_owned)
-        .collect();
-    reader
-        .records()
-        .map(|record| {
-            let record = record.map_err(|e| SalesforceError::Decode(format!("Bulk CSV: {e}")))?;
-            Ok(CsvRow {
-                header: header.clone(),
-                values: record.iter().map(str::to_owned).collect(),
-            })
+    CsvRows::new(body, delimiter)?.collect()
+}
+
+/// One result CSV read row by row, the `sf__` columns separated from the original ones.
+pub struct ResultRows<R: Read> {
+    rows: CsvRows<R>,
+    kind: ResultKind,
+    original: Arc<[String]>,
+}
+
+impl<R: Read> ResultRows<R> {
+    /// Reads and checks the header.
+    ///
+    /// # Errors
+    /// `Decode` when the CSV is malformed or lacks the `sf__` columns its kind must have.
+    pub fn new(source: R, kind: ResultKind) -> Result<Self, SalesforceError> {
+        let rows = CsvRows::new(source, b',')?;
+        let skip = kind.sf_columns();
+        let expected: &[&str] = match kind {
+            ResultKind::Successful => &["sf__Id", "sf__Created"],
+            ResultKind::Failed => &["sf__Id", "sf__Error"],
+            ResultKind::Unprocessed => &[],
+        };
+        let header = rows.header();
+        // An empty file (no header at all) has no rows; Salesforce sends one for a job without results.
+        let blank = header.is_empty() || (header.len() == 1 && header[0].trim().is_empty());
+        if !blank
+            && (header.len() < skip || header[..skip].iter().zip(expected).any(|(h, e)| h != e))
+        {
+            return Err(SalesforceError::Decode(format!(
+                "{} lacks its sf__ columns",
+                kind.resource()
+            )));
+        }
+        let original: Arc<[String]> = header.get(skip..).unwrap_or_default().to_vec().into();
+        Ok(Self {
+            rows,
+            kind,
+            original,
         })
-        .collect()
+    }
+
+    fn split(&self, mut row: CsvRow) -> IngestRowResult {
+        let skip = self.kind.sf_columns();
+        let rest = row.values.split_off(skip.min(row.values.len()));
+        let sf = row.values;
+        let text = |i: usize| sf.get(i).cloned().unwrap_or_default();
+        let outcome = match self.kind {
+            ResultKind::Successful => RowOutcome::Succeeded {
+                id: text(0),
+                created: text(1).eq_ignore_ascii_case("true"),
+            },
+            ResultKind::Failed => RowOutcome::Failed {
+                id: Some(text(0)).filter(|id| !id.is_empty()),
+                error: BulkRowError::parse(&text(1)),
+            },
+            ResultKind::Unprocessed => RowOutcome::Unprocessed,
+        };
+        IngestRowResult {
+            outcome,
+            row: CsvRow {
+                header: self.original.clone(),
+                values: rest,
+            },
+        }
+    }
+}
+
+impl<R: Read> Iterator for ResultRows<R> {
+    type Item = Result<IngestRowResult, SalesforceError>;
+    fn next(&mut self) -> Option<Self::Item> {
+        let row = self.rows.next()?;
+        Some(row.map(|row| self.split(row)))
+    }
 }
 
 /// Parses one result CSV into per-row outcomes, separating the `sf__` columns from the original ones.
@@ -155,54 +270,7 @@ pub fn parse_results(
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Vec::new());
     }
-    let rows = parse_csv(body, b',')?;
-    let Some(first) = rows.first() else {
-        return Ok(Vec::new());
-    };
-    let skip = kind.sf_columns();
-    let expected: &[&str] = match kind {
-        ResultKind::Successful => &["sf__Id", "sf__Created"],
-        ResultKind::Failed => &["sf__Id", "sf__Error"],
-        ResultKind::Unprocessed => &[],
-    };
-    if first.header.len() < skip
-        || first.header[..skip]
-            .iter()
-            .zip(expected)
-            .any(|(h, e)| h != e)
-    {
-        return Err(SalesforceError::Decode(format!(
-            "{} lacks its sf__ columns",
-            kind.resource()
-        )));
-    }
-    let original: Arc<[String]> = first.header[skip..].iter().cloned().collect();
-    Ok(rows
-        .into_iter()
-        .map(|mut row| {
-            let rest = row.values.split_off(skip.min(row.values.len()));
-            let sf = row.values;
-            let text = |i: usize| sf.get(i).cloned().unwrap_or_default();
-            let outcome = match kind {
-                ResultKind::Successful => RowOutcome::Succeeded {
-                    id: text(0),
-                    created: text(1).eq_ignore_ascii_case("true"),
-                },
-                ResultKind::Failed => RowOutcome::Failed {
-                    id: Some(text(0)).filter(|id| !id.is_empty()),
-                    error: BulkRowError::parse(&text(1)),
-                },
-                ResultKind::Unprocessed => RowOutcome::Unprocessed,
-            };
-            IngestRowResult {
-                outcome,
-                row: CsvRow {
-                    header: original.clone(),
-                    values: rest,
-                },
-            }
-        })
-        .collect())
+    ResultRows::new(body, kind)?.collect()
 }
 
 #[cfg(test)]

@@ -75,10 +75,73 @@ pub(crate) fn transport_error(domain: &OrgDomain, error: &reqwest::Error) -> Sal
 /// A request body other than JSON (Bulk API 2.0 uploads are CSV), and what to ask for back.
 #[derive(Debug, Clone)]
 pub struct RawRequest {
-    /// `(content type, bytes)`.
-    pub body: Option<(&'static str, bytes::Bytes)>,
+    /// `(content type, body)`.
+    pub body: Option<(&'static str, Payload)>,
     /// The `Accept` header, e.g. `text/csv` for Bulk results.
     pub accept: &'static str,
+}
+
+/// What a request carries: bytes in memory, or a file streamed from disk (a Bulk upload of up to 100 MB
+/// is spooled to a file first, so it never sits in memory). A file is opened again for every attempt.
+#[derive(Debug, Clone)]
+pub enum Payload {
+    Bytes(bytes::Bytes),
+    File(std::path::PathBuf),
+}
+
+impl From<bytes::Bytes> for Payload {
+    fn from(bytes: bytes::Bytes) -> Self {
+        Self::Bytes(bytes)
+    }
+}
+
+/// Where an answer's body goes: into memory, or streamed into a file (Bulk result files can be larger
+/// than we want to hold; they are read back row by row).
+#[derive(Debug, Clone, Copy)]
+enum Sink<'a> {
+    Memory,
+    File(&'a std::path::Path),
+}
+
+fn spool_error(path: &std::path::Path, error: &std::io::Error) -> SalesforceError {
+    SalesforceError::Spool(format!("{}: {error}", path.display()))
+}
+
+/// A streaming body for `path`, with its length (sent as `Content-Length`, as Salesforce's upload expects).
+async fn file_body(path: &std::path::Path) -> Result<(reqwest::Body, u64), SalesforceError> {
+    let file = tokio::fs::File::open(path)
+        .await
+        .map_err(|e| spool_error(path, &e))?;
+    let length = file
+        .metadata()
+        .await
+        .map_err(|e| spool_error(path, &e))?
+        .len();
+    let stream = tokio_util::io::ReaderStream::new(file);
+    Ok((reqwest::Body::wrap_stream(stream), length))
+}
+
+/// Streams `response`'s body into a new file at `path` (replacing what an earlier attempt left).
+async fn body_to_file(
+    mut response: reqwest::Response,
+    path: &std::path::Path,
+) -> Result<Result<(), reqwest::Error>, SalesforceError> {
+    use tokio::io::AsyncWriteExt;
+    let mut file = tokio::fs::File::create(path)
+        .await
+        .map_err(|e| spool_error(path, &e))?;
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => file
+                .write_all(&chunk)
+                .await
+                .map_err(|e| spool_error(path, &e))?,
+            Ok(None) => break,
+            Err(e) => return Ok(Err(e)),
+        }
+    }
+    file.flush().await.map_err(|e| spool_error(path, &e))?;
+    Ok(Ok(()))
 }
 
 /// A successful answer with its headers kept (Bulk query pages carry `Sforce-Locator`).
@@ -112,9 +175,9 @@ impl SalesforceClient {
         let body = match body {
             Some(json) => Some((
                 "application/json",
-                bytes::Bytes::from(
+                Payload::Bytes(bytes::Bytes::from(
                     serde_json::to_vec(json).map_err(|e| SalesforceError::Decode(e.to_string()))?,
-                ),
+                )),
             )),
             None => None,
         };
@@ -159,6 +222,40 @@ impl SalesforceClient {
         request: RawRequest,
         idempotency: Idempotency,
     ) -> Result<RawAnswer, SalesforceError> {
+        self.send_into(method, path, request, idempotency, Sink::Memory)
+            .await
+    }
+
+    /// A GET whose body is streamed into a new file at `dest` instead of memory (Bulk result files), with
+    /// the same retries as [`Self::send_raw`]; the answer's `body` is empty. A retry rewrites the file.
+    ///
+    /// # Errors
+    /// As [`Self::send`]; `Spool` when the file cannot be written.
+    pub async fn download(
+        &self,
+        path: &str,
+        accept: &'static str,
+        dest: &std::path::Path,
+    ) -> Result<RawAnswer, SalesforceError> {
+        let request = RawRequest { body: None, accept };
+        self.send_into(
+            reqwest::Method::GET,
+            path,
+            request,
+            Idempotency::Safe,
+            Sink::File(dest),
+        )
+        .await
+    }
+
+    async fn send_into(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        request: RawRequest,
+        idempotency: Idempotency,
+        sink: Sink<'_>,
+    ) -> Result<RawAnswer, SalesforceError> {
         let mut token = self.current_token().await?;
         let mut refreshed = false;
         let mut attempt = 1;
@@ -179,10 +276,20 @@ impl SalesforceClient {
                         "FALSE"
                     },
                 );
-            if let Some((content_type, bytes)) = &request.body {
-                builder = builder
-                    .header("Content-Type", *content_type)
-                    .body(bytes.clone());
+            match &request.body {
+                None => {}
+                Some((content_type, Payload::Bytes(bytes))) => {
+                    builder = builder
+                        .header("Content-Type", *content_type)
+                        .body(bytes.clone());
+                }
+                Some((content_type, Payload::File(file))) => {
+                    let (body, length) = file_body(file).await?;
+                    builder = builder
+                        .header("Content-Type", *content_type)
+                        .header("Content-Length", length)
+                        .body(body);
+                }
             }
             let failed = match builder.send().await {
                 Err(e) => {
@@ -197,19 +304,39 @@ impl SalesforceClient {
                     let status = response.status().as_u16();
                     self.remember_usage(response.headers());
                     let headers = response.headers().clone();
-                    match response.bytes().await {
-                        Err(e) => Failed::Transport(
-                            Outcome::NoAnswer,
-                            transport_error(&token.instance, &e),
-                        ),
-                        Ok(body) if (200..300).contains(&status) => {
-                            return Ok(RawAnswer {
-                                status,
-                                headers,
-                                body,
-                            })
+                    let to_file = match sink {
+                        Sink::File(dest) if (200..300).contains(&status) => Some(dest),
+                        _ => None,
+                    };
+                    if let Some(dest) = to_file {
+                        match body_to_file(response, dest).await? {
+                            Ok(()) => {
+                                return Ok(RawAnswer {
+                                    status,
+                                    headers,
+                                    body: bytes::Bytes::new(),
+                                })
+                            }
+                            Err(e) => Failed::Transport(
+                                Outcome::NoAnswer,
+                                transport_error(&token.instance, &e),
+                            ),
                         }
-                        Ok(body) => Failed::Refused(api_error(status, &body)),
+                    } else {
+                        match response.bytes().await {
+                            Err(e) => Failed::Transport(
+                                Outcome::NoAnswer,
+                                transport_error(&token.instance, &e),
+                            ),
+                            Ok(body) if (200..300).contains(&status) => {
+                                return Ok(RawAnswer {
+                                    status,
+                                    headers,
+                                    body,
+                                })
+                            }
+                            Ok(body) => Failed::Refused(api_error(status, &body)),
+                        }
                     }
                 }
             };

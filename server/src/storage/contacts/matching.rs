@@ -44,6 +44,27 @@ impl Storage {
     }
 }
 
+/// What a run selects: the sync's filter, and for "Retry failed rows" only the contacts an earlier run of
+/// the same sync logged as failed (still filtered: a contact that no longer matches the filter is not
+/// retried).
+#[derive(Debug, Clone, Copy)]
+pub struct Selection<'a> {
+    pub rules: &'a [CheckedRule],
+    pub combine: Combine,
+    pub retry_of: Option<i64>,
+}
+
+/// The `retry_of` clause with its run bound at `$param` and the sync at `$2`: an `exists` on the log's
+/// unique `(run_id, contact_id)` index, so it costs one index probe per contact. The join on the run's
+/// sync keeps a run id from another sync (or workspace) from selecting anything.
+fn retry_clause(param: usize) -> String {
+    format!(
+        " and exists (select 1 from sync_run_rows f join sync_runs fr on fr.id = f.run_id \
+         where f.run_id = ${param} and fr.sync_id = $2 and f.contact_id = contacts.id \
+         and f.outcome = 'failed')"
+    )
+}
+
 /// A contact the engine is about to push, with the hash of what this sync last pushed for it.
 #[derive(Debug, Clone)]
 pub struct SelectedContact {
@@ -59,8 +80,70 @@ struct SelectedRow {
     last_hash: Option<String>,
 }
 
+fn contact_columns() -> String {
+    super::rows::CONTACT_COLUMNS
+        .split(", ")
+        .map(|c| format!("contacts.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn selected(rows: Vec<SelectedRow>) -> Result<Vec<SelectedContact>, StorageError> {
+    rows.into_iter()
+        .map(|row| {
+            Ok(SelectedContact {
+                contact: row.contact.try_into()?,
+                last_hash: row.last_hash,
+            })
+        })
+        .collect()
+}
+
 impl Storage {
-    /// One keyset page of the contacts the rules select, in id order, after contact `after_id`, with each
+    /// How many contacts a run of `sync_id` selects.
+    ///
+    /// # Errors
+    /// Database faults.
+    pub async fn count_selected_contacts(
+        &self,
+        workspace: WorkspaceId,
+        sync_id: i64,
+        selection: &Selection<'_>,
+    ) -> Result<i64, StorageError> {
+        // Without a retry the count is the sync builder's; with one, `$2` is the sync and `$3` the run.
+        let Some(run) = selection.retry_of else {
+            return self
+                .count_matching_contacts(workspace, selection.rules, selection.combine)
+                .await;
+        };
+        let filter = filter_sql(
+            selection.rules,
+            selection.combine,
+            self.dialect(),
+            4,
+            now_unix(),
+        );
+        let sql = format!(
+            "select count(*) from contacts where workspace_id = $1{retry} and ({filter})",
+            retry = retry_clause(3),
+            filter = filter.sql
+        );
+        let count: i64 = on_pool!(self, pool => {
+            let mut query = sqlx::query_scalar(&sql).bind(workspace.0).bind(sync_id).bind(run);
+            for value in &filter.binds {
+                query = match value {
+                    Bind::Text(t) => query.bind(t.clone()),
+                    Bind::Float(f) => query.bind(*f),
+                    Bind::Int(i) => query.bind(*i),
+                    Bind::Bool(b) => query.bind(*b),
+                };
+            }
+            query.fetch_one(pool).await
+        })?;
+        Ok(count)
+    }
+
+    /// One keyset page of the contacts a run selects, in id order, after contact `after_id`, with each
     /// one's last push hash for `sync_id` joined in: the engine streams a run this way, `limit` contacts at
     /// a time, and never holds the selection in memory. Id order also makes `after_id` a resumable cursor.
     ///
@@ -70,28 +153,38 @@ impl Storage {
         &self,
         workspace: WorkspaceId,
         sync_id: i64,
-        rules: &[CheckedRule],
-        combine: Combine,
+        selection: &Selection<'_>,
         after_id: i64,
         limit: u32,
     ) -> Result<Vec<SelectedContact>, StorageError> {
-        let filter = filter_sql(rules, combine, self.dialect(), 4, now_unix());
+        let first = if selection.retry_of.is_some() { 5 } else { 4 };
+        let filter = filter_sql(
+            selection.rules,
+            selection.combine,
+            self.dialect(),
+            first,
+            now_unix(),
+        );
+        let retry = if selection.retry_of.is_some() {
+            retry_clause(4)
+        } else {
+            String::new()
+        };
         // The state table's columns share no name with the contact's, so the filter's unqualified column
         // names stay unambiguous.
         let sql = format!(
             "select {columns}, s.last_hash from contacts \
              left join sync_contact_state s on s.sync_id = $2 and s.contact_id = contacts.id \
-             where contacts.workspace_id = $1 and contacts.id > $3 and ({filter}) \
+             where contacts.workspace_id = $1 and contacts.id > $3{retry} and ({filter}) \
              order by contacts.id limit {limit}",
-            columns = super::rows::CONTACT_COLUMNS
-                .split(", ")
-                .map(|c| format!("contacts.{c}"))
-                .collect::<Vec<_>>()
-                .join(", "),
+            columns = contact_columns(),
             filter = filter.sql,
         );
         let rows: Vec<SelectedRow> = on_pool!(self, pool => {
             let mut query = sqlx::query_as(&sql).bind(workspace.0).bind(sync_id).bind(after_id);
+            if let Some(run) = selection.retry_of {
+                query = query.bind(run);
+            }
             for value in &filter.binds {
                 query = match value {
                     Bind::Text(t) => query.bind(t.clone()),
@@ -102,13 +195,38 @@ impl Storage {
             }
             query.fetch_all(pool).await
         })?;
-        rows.into_iter()
-            .map(|row| {
-                Ok(SelectedContact {
-                    contact: row.contact.try_into()?,
-                    last_hash: row.last_hash,
-                })
-            })
-            .collect()
+        selected(rows)
+    }
+
+    /// The contacts a Bulk run deferred (their match key was already being written), after contact
+    /// `after_id`, in id order, with their last push hash: they are decided again once that write is done.
+    ///
+    /// # Errors
+    /// Database faults or a corrupt row.
+    pub async fn deferred_contacts_page(
+        &self,
+        workspace: WorkspaceId,
+        sync_id: i64,
+        run_id: i64,
+        after_id: i64,
+        limit: u32,
+    ) -> Result<Vec<SelectedContact>, StorageError> {
+        let sql = format!(
+            "select {columns}, s.last_hash from contacts \
+             join push_staged d on d.run_id = $3 and d.contact_id = contacts.id \
+               and d.operation = 'deferred' \
+             left join sync_contact_state s on s.sync_id = $2 and s.contact_id = contacts.id \
+             where contacts.workspace_id = $1 and contacts.id > $4 \
+             order by contacts.id limit {limit}",
+            columns = contact_columns(),
+        );
+        let rows: Vec<SelectedRow> = on_pool!(self, pool => sqlx::query_as(&sql)
+            .bind(workspace.0)
+            .bind(sync_id)
+            .bind(run_id)
+            .bind(after_id)
+            .fetch_all(pool)
+            .await)?;
+        selected(rows)
     }
 }

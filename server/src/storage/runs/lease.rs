@@ -21,6 +21,10 @@ pub struct ClaimedRun {
     /// The last contact whose outcome is recorded: non-zero when the run is picked up again after its
     /// worker died, and the run goes on from the next contact.
     pub cursor_contact_id: i64,
+    /// "Retry failed rows" of this earlier run: only the contacts it logged as failed are selected.
+    pub retry_of: Option<i64>,
+    /// Whether the run goes the Bulk way; `None` until its first start decides ([`Storage::set_run_bulk`]).
+    pub bulk: Option<bool>,
 }
 
 impl ClaimedRun {
@@ -39,13 +43,22 @@ pub enum LeaseCheck {
 }
 
 const CLAIMED_COLUMNS: &str =
-    "id, workspace_id, sync_id, config_version, full_resync, cursor_contact_id";
+    "id, workspace_id, sync_id, config_version, full_resync, cursor_contact_id, retry_of, bulk";
 
 impl Storage {
     /// Claims the oldest claimable run for `owner` until `now + lease_secs`: a queued run, or a running one
     /// whose lease has lapsed (its worker died). One `update … returning`; on PostgreSQL the inner select
     /// takes the row `for update skip locked`, so instances sharing the database never claim one run twice
     /// and never wait on each other. SQLite has one writer at a time, which gives the same guarantee.
+    ///
+    /// **Runs into one object of one connection go one at a time, oldest first.** Two syncs pushing the
+    /// same people into one org's Contacts would otherwise both look a person up, both find nothing and
+    /// both insert. So a run is claimable only when no other run on the same connection and object is
+    /// running (whatever its lease: a lapsed one is itself the oldest claimable) and none older is queued.
+    /// Counting the older queued ones too is what makes this safe on PostgreSQL without a lock: a worker
+    /// that skips a run another worker is claiming right now still sees it as queued, so it cannot take a
+    /// younger one beside it. The object is the sync's current one (`syncs.object`); a run queued before
+    /// its sync was switched to another object is ordered with the new object's runs.
     ///
     /// # Errors
     /// Database faults.
@@ -56,14 +69,17 @@ impl Storage {
     ) -> Result<Option<ClaimedRun>, StorageError> {
         let lock = match self {
             Storage::Sqlite(_) => "",
-            Storage::Postgres(_) => " for update skip locked",
+            Storage::Postgres(_) => " for update of r skip locked",
         };
         let sql = format!(
             "update sync_runs set status = 'running', lease_owner = $1, lease_until = $2, \
                started_at = coalesce(started_at, $3), updated_at = $3 \
-             where id = (select id from sync_runs \
-               where status = 'queued' or (status = 'running' and lease_until <= $3) \
-               order by id limit 1{lock}) \
+             where id = (select r.id from sync_runs r join syncs s on s.id = r.sync_id \
+               where (r.status = 'queued' or (r.status = 'running' and r.lease_until <= $3)) \
+               and not exists (select 1 from sync_runs o join syncs os on os.id = o.sync_id \
+                 where o.id <> r.id and os.connection_id = s.connection_id and os.object = s.object \
+                 and (o.status = 'running' or (o.status = 'queued' and o.id < r.id))) \
+               order by r.id limit 1{lock}) \
              returning {CLAIMED_COLUMNS}"
         );
         let now = now_unix();
@@ -119,6 +135,29 @@ impl Storage {
             .bind(komo_total)
             .bind(selected)
             .bind(crm_total)
+            .bind(now_unix())
+            .bind(run_id)
+            .bind(owner)
+            .fetch_optional(pool)
+            .await)?;
+        Ok(cancel.map_or(LeaseCheck::Lost, |cancel| LeaseCheck::Held { cancel }))
+    }
+
+    /// Records once, at the run's first start, whether it goes the Bulk way; later claims read it back in
+    /// [`ClaimedRun::bulk`].
+    ///
+    /// # Errors
+    /// Database faults.
+    pub async fn set_run_bulk(
+        &self,
+        run_id: i64,
+        owner: &str,
+        bulk: bool,
+    ) -> Result<LeaseCheck, StorageError> {
+        let sql = "update sync_runs set bulk = $1, updated_at = $2 \
+                   where id = $3 and lease_owner = $4 and status = 'running' returning cancel_requested";
+        let cancel: Option<bool> = on_pool!(self, pool => sqlx::query_scalar(sql)
+            .bind(bulk)
             .bind(now_unix())
             .bind(run_id)
             .bind(owner)

@@ -4,7 +4,12 @@
 //! run's cursor in one short transaction, after the batch's Salesforce calls are done: the rows and the
 //! counters can never disagree, and a run picked up again after its worker died starts after the last
 //! recorded contact. The transaction first checks the lease, so a worker that lost its run writes nothing.
+//!
+//! A Bulk run ([`super::bulk`]) records through the same transaction: a planned batch adds its staged
+//! writes beside the log rows of the contacts that needed none, and a settled page of staged writes
+//! deletes them beside their contacts' log rows, so a contact is always either staged or logged.
 
+use super::bulk::StagedRow;
 use super::lease::LeaseCheck;
 use crate::storage::{now_unix, on_pool, Storage, StorageError, WorkspaceId};
 use shared::sync::run::RunCounters;
@@ -42,8 +47,15 @@ pub struct Batch {
     pub states: Vec<StateUpdate>,
     /// Added to the run's counters (`processed` and the outcome counters; totals are left alone).
     pub counters: RunCounters,
-    /// The run's new cursor: the last contact id of the batch.
-    pub cursor: i64,
+    /// The run's new cursor: the last contact id of the batch; `None` leaves it (a Bulk run settling
+    /// writes it staged earlier).
+    pub cursor: Option<i64>,
+    /// Writes a Bulk run decided in this batch and sends later.
+    pub staged: Vec<StagedRow>,
+    /// Contacts whose staged rows are settled by this batch (their log row is among `rows`): deleted.
+    pub settled: Vec<i64>,
+    /// Contacts whose staged rows go back to be sent again (a transient refusal): unassigned from their job.
+    pub retry: Vec<i64>,
 }
 
 /// A row of the log as the run pages read it.
@@ -63,6 +75,26 @@ pub struct StoredLogRow {
 const ROWS_PER_STATEMENT: usize = 500;
 /// State rows per upsert statement: 6 binds each.
 const STATES_PER_STATEMENT: usize = 500;
+/// Staged rows per insert statement: 8 binds each.
+const STAGED_PER_STATEMENT: usize = 500;
+/// Contact ids per `in (…)` list.
+const IDS_PER_STATEMENT: usize = 500;
+
+fn staged_sql(n: usize) -> String {
+    format!(
+        "insert into push_staged (run_id, contact_id, operation, join_key, match_key, email, hash, \
+         payload) values {}",
+        placeholders(n, 8)
+    )
+}
+
+/// `$2, $3, …`: ids after the run id.
+fn id_list(n: usize) -> String {
+    (2..n + 2)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 fn placeholders(rows: usize, per_row: usize) -> String {
     (0..rows)
@@ -96,7 +128,7 @@ impl Storage {
              inserted_ok = inserted_ok + $2, inserted_failed = inserted_failed + $3, \
              updated_ok = updated_ok + $4, updated_failed = updated_failed + $5, \
              skipped = skipped + $6, unchanged = unchanged + $7, invalid = invalid + $8, \
-             cursor_contact_id = $9, lease_until = $10, updated_at = $11 \
+             cursor_contact_id = coalesce($9, cursor_contact_id), lease_until = $10, updated_at = $11 \
              where id = $12 and lease_owner = $13 and status = 'running' returning cancel_requested";
         let row_sql = |n: usize| {
             format!(
@@ -170,6 +202,45 @@ impl Storage {
                                 .bind(&state.hash)
                                 .bind(pushed)
                                 .bind(&state.error);
+                        }
+                        query.execute(&mut *tx).await?;
+                    }
+                    for chunk in batch.staged.chunks(STAGED_PER_STATEMENT) {
+                        let sql = staged_sql(chunk.len());
+                        let mut query = sqlx::query(&sql);
+                        for row in chunk {
+                            query = query
+                                .bind(run_id)
+                                .bind(row.contact_id)
+                                .bind(row.operation.as_str())
+                                .bind(&row.join_key)
+                                .bind(&row.match_key)
+                                .bind(&row.email)
+                                .bind(&row.hash)
+                                .bind(&row.payload);
+                        }
+                        query.execute(&mut *tx).await?;
+                    }
+                    for chunk in batch.settled.chunks(IDS_PER_STATEMENT) {
+                        let sql = format!(
+                            "delete from push_staged where run_id = $1 and contact_id in ({})",
+                            id_list(chunk.len())
+                        );
+                        let mut query = sqlx::query(&sql).bind(run_id);
+                        for id in chunk {
+                            query = query.bind(*id);
+                        }
+                        query.execute(&mut *tx).await?;
+                    }
+                    for chunk in batch.retry.chunks(IDS_PER_STATEMENT) {
+                        let sql = format!(
+                            "update push_staged set job_id = null, in_flight = false, \
+                             attempts = attempts + 1 where run_id = $1 and contact_id in ({})",
+                            id_list(chunk.len())
+                        );
+                        let mut query = sqlx::query(&sql).bind(run_id);
+                        for id in chunk {
+                            query = query.bind(*id);
                         }
                         query.execute(&mut *tx).await?;
                     }
