@@ -29,6 +29,8 @@ pub struct Settings {
     pub secret_key_previous: Option<SecretString>,
     pub salesforce: SalesforceSettings,
     pub push: PushSettings,
+    /// `KOMO_DEMO_SALESFORCE_URL` and its client: the simulator `./scripts/run` starts (demo only).
+    pub demo_org: Option<crate::demo::org::DemoOrg>,
 }
 
 /// The push engine (`engine::worker`).
@@ -203,8 +205,25 @@ impl Settings {
             },
         };
         let push = push_settings(&get)?;
+        let demo_org = match get("KOMO_DEMO_SALESFORCE_URL") {
+            None => None,
+            Some(raw) => {
+                let origin = parse_origin("KOMO_DEMO_SALESFORCE_URL", &raw)?
+                    .origin()
+                    .ascii_serialization();
+                if !extra_origins.contains(&origin) {
+                    return Err(invalid(
+                        "KOMO_DEMO_SALESFORCE_URL",
+                        &raw,
+                        "list it in KOMO_SALESFORCE_EXTRA_ORIGINS too (the demo org is a simulator)",
+                    ));
+                }
+                Some(crate::demo::org::DemoOrg::new(origin, &get))
+            }
+        };
         Ok(Settings {
             push,
+            demo_org,
             secret_key: get("KOMO_SECRET_KEY").map(SecretString::from),
             secret_key_previous: get("KOMO_SECRET_KEY_PREVIOUS").map(SecretString::from),
             salesforce: SalesforceSettings {

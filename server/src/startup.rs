@@ -116,8 +116,8 @@ impl Application {
             secrets.clone(),
             salesforce.clone(),
         ));
-        if let Some(demo) = crate::demo::org::DemoOrg::from_env() {
-            if let Err(error) = crate::demo::org::prepare(&storage, &secrets, &orgs, &demo).await {
+        if let Some(demo) = &settings.demo_org {
+            if let Err(error) = crate::demo::org::prepare(&storage, &secrets, &orgs, demo).await {
                 tracing::warn!(%error, url = %demo.url, "the demo org is not ready; connect it by hand");
             }
         }

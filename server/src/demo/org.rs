@@ -2,7 +2,7 @@
 //! `KOMO_DEMO_SALESFORCE_URL`; at every start the app then makes sure the first workspace has a working
 //! connection to it, and that the org already holds the first [`OVERLAP`] demo contacts (with older job
 //! titles), so a newcomer's first run shows inserts *and* updates. The simulator keeps its records in
-//! memory, so a restarted simulator is filled again.
+//! memory, so a restarted simulator is filled again. `Settings::demo_org` reads where it is.
 //!
 //! Demo only: it writes to the org through the ordinary Salesforce client (sObject Collections), as a
 //! person preparing a sandbox would. Nothing here runs unless that variable is set, and a failure is
@@ -47,16 +47,17 @@ pub enum DemoOrgError {
 }
 
 impl DemoOrg {
-    /// `KOMO_DEMO_SALESFORCE_URL` (and optionally `KOMO_DEMO_SALESFORCE_CLIENT_ID` / `_SECRET`), or `None`.
-    pub fn from_env() -> Option<Self> {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        Some(Self {
-            url: var("KOMO_DEMO_SALESFORCE_URL")?.trim().to_ascii_lowercase(),
+    /// The org at `origin` (already checked by the settings), with `KOMO_DEMO_SALESFORCE_CLIENT_ID` /
+    /// `_SECRET` or the simulator's defaults.
+    pub fn new(origin: String, get: &impl Fn(&str) -> Option<String>) -> Self {
+        let var = |name: &str| get(name).filter(|v| !v.trim().is_empty());
+        Self {
+            url: origin,
             client_id: var("KOMO_DEMO_SALESFORCE_CLIENT_ID")
                 .unwrap_or_else(|| DEFAULT_CLIENT_ID.into()),
             client_secret: var("KOMO_DEMO_SALESFORCE_CLIENT_SECRET")
                 .unwrap_or_else(|| DEFAULT_CLIENT_SECRET.into()),
-        })
+        }
     }
 }
 

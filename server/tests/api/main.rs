@@ -9,6 +9,7 @@ mod contact_syncs;
 mod contacts;
 mod contacts_api;
 mod contacts_storage;
+mod demo_org;
 mod engine;
 mod engine_bulk;
 mod engine_queue;
