@@ -110,25 +110,38 @@ impl Storage {
     /// # Errors
     /// Database faults.
     pub async fn sweep_run_scratch(&self) -> Result<(), StorageError> {
-        for table in ["push_index", "push_staged", "push_answers", "push_jobs"] {
+        for (table, keep) in SCRATCH {
             let sql = format!(
                 "delete from {table} where run_id in \
-                 (select id from sync_runs where status not in ('queued', 'running'))"
+                 (select id from sync_runs where status not in ('queued', 'running')){keep}"
             );
             on_pool!(self, pool => sqlx::query(&sql).execute(pool).await.map(drop))?;
         }
         Ok(())
     }
 
-    /// Empties the run's scratch space; called when it ends, whatever the end.
+    /// Empties the run's scratch space; called when it ends, whatever the end. Ingest jobs that may still
+    /// run in Salesforce are kept: the next run on the same object waits for them
+    /// (`engine::bulk::leftover`), so it cannot insert beside a job still inserting.
     ///
     /// # Errors
     /// Database faults.
     pub async fn drop_run_scratch(&self, run_id: i64) -> Result<(), StorageError> {
-        for table in ["push_index", "push_staged", "push_answers", "push_jobs"] {
-            let sql = format!("delete from {table} where run_id = $1");
+        for (table, keep) in SCRATCH {
+            let sql = format!("delete from {table} where run_id = $1{keep}");
             on_pool!(self, pool => sqlx::query(&sql).bind(run_id).execute(pool).await.map(drop))?;
         }
         Ok(())
     }
 }
+
+/// The scratch tables, each with what an ended run keeps of it.
+const SCRATCH: [(&str, &str); 4] = [
+    ("push_index", ""),
+    ("push_staged", ""),
+    ("push_answers", ""),
+    (
+        "push_jobs",
+        " and not (operation <> 'query' and state in ('open', 'submitted'))",
+    ),
+];

@@ -233,4 +233,33 @@ impl Storage {
         }
         Ok(())
     }
+
+    /// Ingest jobs that ended runs on the same connection and object as `sync_id` left possibly running in
+    /// Salesforce (a run paused or failed while its job was out): `(run id, job id)`.
+    ///
+    /// # Errors
+    /// Database faults.
+    pub async fn leftover_jobs(&self, sync_id: i64) -> Result<Vec<(i64, String)>, StorageError> {
+        let sql = "select j.run_id, j.job_id from push_jobs j \
+                   join sync_runs r on r.id = j.run_id join syncs s on s.id = r.sync_id \
+                   join syncs me on me.id = $1 \
+                   where s.connection_id = me.connection_id and s.object = me.object \
+                   and r.status not in ('queued', 'running') and j.operation <> 'query' \
+                   order by j.run_id, j.job_id";
+        let rows: Vec<(i64, String)> = on_pool!(self, pool => sqlx::query_as(sql)
+            .bind(sync_id)
+            .fetch_all(pool)
+            .await)?;
+        Ok(rows)
+    }
+
+    /// Forgets a leftover job of an ended run once Salesforce has finished (or never started) it.
+    ///
+    /// # Errors
+    /// Database faults.
+    pub async fn forget_job(&self, run_id: i64, job_id: &str) -> Result<(), StorageError> {
+        let sql = "delete from push_jobs where run_id = $1 and job_id = $2";
+        on_pool!(self, pool => sqlx::query(sql).bind(run_id).bind(job_id).execute(pool).await.map(drop))?;
+        Ok(())
+    }
 }
