@@ -26,14 +26,15 @@
 //! Cancel is honoured between batches, jobs and Collections pages; a job already submitted is waited for
 //! and joined first (Salesforce does not undo rows it processed, so they are recorded). Hitting the request
 //! limit pauses the run as a small run does; a job still running in Salesforce then finishes there
-//! without log rows, and the next run finds its records by lookup. The scratch tables are emptied when the
-//! run ends, whatever the end.
+//! without log rows, and the next run into the object waits for it ([`leftover`]) and finds its records
+//! by lookup. The scratch tables are emptied when the run ends, whatever the end (such a job's id aside).
 
 pub mod cells;
 pub mod flush;
 pub mod index;
 pub mod jobs;
 pub mod join;
+pub mod leftover;
 pub mod plan;
 pub mod rule;
 pub mod settle;

@@ -261,6 +261,9 @@ async fn start(engine: &Engine, claimed: &ClaimedRun) -> Result<Result<Ready, En
         Ok(describe) => describe,
         Err(e) => return Ok(Err(halt_of(&e).into())),
     };
+    if let Some(end) = super::bulk::leftover::wait_for_leftovers(engine, claimed, &org).await? {
+        return Ok(Err(end));
+    }
     let properties = storage.list_contact_properties(workspace).await?;
     let catalog = FieldCatalog::new(&properties);
     // A retry goes after contacts that failed; a stored hash must not call them unchanged (a full resync
