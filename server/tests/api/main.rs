@@ -11,6 +11,7 @@ mod contacts_storage;
 mod engine;
 mod engine_bulk;
 mod engine_queue;
+mod engine_resume;
 mod filters;
 mod helpers;
 mod imports;
