@@ -13,6 +13,7 @@ mod demo_org;
 mod engine;
 mod engine_bulk;
 mod engine_queue;
+mod engine_resume;
 mod filters;
 mod helpers;
 mod imports;

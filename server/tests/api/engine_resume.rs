@@ -1,0 +1,160 @@
+//! Bulk runs whose worker dies at a chosen point (the engine's future is dropped there, as a process that
+//! died would leave things) and is picked up by the next worker once its lease lapses, and Bulk runs
+//! cancelled midway: every contact still logged once, no record made twice, nothing sent twice.
+
+use crate::engine::{contact_sync, org_with, Org};
+use crate::engine_bulk::{assert_no_scratch, execute, scalar, BULK};
+use serde_json::json;
+use server::engine::Step;
+use shared::sync::filter::Filter;
+use shared::sync::run::RunStatus;
+use std::collections::HashMap;
+
+/// Steps the engine until `condition` (a `select count(*) … where … $1` on the run) holds, then drops the
+/// run mid-flight: a worker that dies there. Its lease is then lapsed so the next claim takes the run.
+async fn die_when(o: &Org, run_id: i64, condition: &str) {
+    let run = o.app.engine.run_once();
+    tokio::pin!(run);
+    loop {
+        tokio::select! {
+            biased;
+            ended = &mut run => panic!("the run ended before the worker could die: {ended:?}"),
+            () = tokio::task::yield_now() => {}
+        }
+        if scalar(o, condition, run_id).await > 0 {
+            break;
+        }
+    }
+    execute(
+        o,
+        "update sync_runs set lease_until = 0 where id = $1",
+        run_id,
+    )
+    .await;
+}
+
+/// Twelve contacts (four in the org) in a Bulk run whose first worker dies when `condition` holds; the
+/// next worker finishes it. Returns the org and the run.
+async fn die_and_resume(condition: &str) -> (Org, i64) {
+    let mut settings = BULK.to_vec();
+    settings.push(("KOMO_PUSH_BATCH_SIZE", "5"));
+    let o = org_with(&settings).await;
+    let people: Vec<(String, String)> = (0..12)
+        .map(|i| (format!("p{i}@example.com"), format!("P{i}")))
+        .collect();
+    let existing: Vec<serde_json::Value> = people[..4]
+        .iter()
+        .map(|(email, last)| json!({"LastName": last, "Email": email}))
+        .collect();
+    o.sim.seed("Contact", &existing).expect("seeded");
+    let borrowed: Vec<(&str, &str, &str, &str)> = people
+        .iter()
+        .map(|(e, l)| (e.as_str(), "First", l.as_str(), "Leeds"))
+        .collect();
+    o.add(&borrowed).await;
+    let sync = o.sync(&contact_sync(Filter::default())).await;
+    let run_id = o.sync_now(sync, false).await;
+    die_when(&o, run_id, condition).await;
+    let done = o.app.engine.drain().await.expect("resumed");
+    assert_eq!(done, [(run_id, Some(RunStatus::Succeeded))]);
+    let (run, _) = o.checked(run_id).await;
+    assert_eq!((run.counters.inserted_ok, run.counters.updated_ok), (8, 4));
+    assert_eq!(o.sim.count("Contact"), 12, "no record made twice");
+    assert_no_scratch(&o, run_id).await;
+    (o, run_id)
+}
+
+#[tokio::test]
+async fn a_bulk_run_whose_worker_died_while_planning_goes_on_from_its_cursor() {
+    die_and_resume("select count(*) from sync_runs where id = $1 and cursor_contact_id > 0").await;
+}
+
+#[tokio::test]
+async fn a_bulk_run_whose_worker_died_before_closing_a_job_aborts_it_or_polls_it() {
+    die_and_resume(
+        "select count(*) from push_jobs where run_id = $1 and state = 'open' and operation <> 'query'",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_bulk_run_whose_worker_died_with_a_job_submitted_polls_it_and_never_sends_it_again() {
+    let (o, _) =
+        die_and_resume("select count(*) from push_jobs where run_id = $1 and state = 'submitted'")
+            .await;
+    let mut uploads: HashMap<String, usize> = HashMap::new();
+    for r in o.sim.requests().iter().filter(|r| r.method == "PUT") {
+        *uploads.entry(r.path.clone()).or_default() += 1;
+    }
+    assert!(uploads.values().all(|n| *n == 1), "{uploads:?}");
+}
+
+#[tokio::test]
+async fn a_bulk_run_whose_worker_died_while_joining_results_records_each_contact_once() {
+    die_and_resume("select count(*) from push_jobs where run_id = $1 and state = 'answered'").await;
+}
+
+#[tokio::test]
+async fn a_cancelled_bulk_run_stops_at_a_boundary_with_everything_sent_recorded() {
+    for (stage, condition) in [
+        (
+            "planning",
+            "select count(*) from sync_runs where id = $1 and cursor_contact_id > 0",
+        ),
+        (
+            "a job submitted",
+            "select count(*) from push_jobs where run_id = $1 and state = 'submitted'",
+        ),
+    ] {
+        let mut settings = BULK.to_vec();
+        settings.push(("KOMO_PUSH_BATCH_SIZE", "5"));
+        let o = org_with(&settings).await;
+        let people: Vec<(String, String)> = (0..12)
+            .map(|i| (format!("p{i}@example.com"), format!("P{i}")))
+            .collect();
+        let borrowed: Vec<(&str, &str, &str, &str)> = people
+            .iter()
+            .map(|(e, l)| (e.as_str(), "First", l.as_str(), "Leeds"))
+            .collect();
+        o.add(&borrowed).await;
+        let sync = o.sync(&contact_sync(Filter::default())).await;
+        let run_id = o.sync_now(sync, false).await;
+        let run = o.app.engine.run_once();
+        tokio::pin!(run);
+        let step = loop {
+            tokio::select! {
+                biased;
+                step = &mut run => break Some(step),
+                () = tokio::task::yield_now() => {}
+            }
+            if scalar(&o, condition, run_id).await > 0 {
+                o.app
+                    .storage
+                    .request_cancel(o.workspace, run_id)
+                    .await
+                    .expect("cancel");
+                break None;
+            }
+        };
+        let step = match step {
+            Some(step) => step,
+            None => run.await,
+        };
+        assert_eq!(
+            step.expect("ran"),
+            Step::RunFinished {
+                run_id,
+                status: Some(RunStatus::Cancelled)
+            },
+            "{stage}"
+        );
+        let (run, rows) = o.checked(run_id).await;
+        assert!(rows.len() < 12, "{stage}: stopped early");
+        assert_eq!(
+            o.sim.count("Contact") as i64,
+            run.counters.inserted_ok,
+            "{stage}: every record written has its row"
+        );
+        assert_no_scratch(&o, run_id).await;
+    }
+}
