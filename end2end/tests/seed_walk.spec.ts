@@ -140,3 +140,47 @@ test("the seed walk: connect, build a sync, rename, start, Sync now, watch it fi
   await expect(page.getByTestId("runs-chart")).toBeVisible();
   await keepScreenshot(page, "walk-5-sync-page");
 });
+
+test("a running run can be cancelled from its page and keeps what it did", async ({ page }) => {
+  test.setTimeout(120_000);
+  const batch = `cancel-${Date.now()}`;
+  await signInAndWait(page, admin.email, admin.password);
+  await ensureConnected(page, salesforce);
+  await feedContacts(page, [
+    { email: `${batch}-a@example.com`, first_name: "Ada", last_name: "Cancel" },
+    { email: `${batch}-b@example.com`, first_name: "Alan", last_name: "Cancel" },
+  ]);
+  const name = `Cancel ${batch.slice(-6)}`;
+  await page.goto("/crm/syncs");
+  await waitForHydration(page);
+  await page.getByRole("button", { name: "+ Create Sync" }).first().click();
+  const create = page.getByRole("dialog", { name: "Create sync" });
+  await create.getByLabel("Contact", { exact: true }).check();
+  await create.getByLabel("Internal name").fill(name);
+  await create.getByRole("button", { name: "Create and configure" }).click();
+  await page.getByRole("button", { name: "Add Filter" }).click();
+  const rule = page.getByTestId("filter-rule").first();
+  await rule.getByLabel("Filter field").selectOption("email");
+  await rule.getByLabel("Filter operator").selectOption("contains");
+  await rule.getByLabel("Filter value").fill(batch);
+  await page.getByRole("button", { name: "Map all fields with matching names" }).click();
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(page.getByTestId("save-ok")).toContainText("Saved as version 1");
+  await page.getByRole("link", { name }).click();
+  await page.getByRole("button", { name: `Actions for ${name}` }).click();
+  await page.getByRole("menuitem", { name: "Start" }).click();
+  await expect(page.getByTestId("sync-status")).toHaveText("Running");
+
+  // A slow org keeps the run going long enough to cancel it.
+  await page.request.post(`${salesforce.origin}/__sim/faults`, { data: { latency_ms: 2000 } });
+  await page.getByRole("button", { name: `Actions for ${name}` }).click();
+  await page.getByRole("menuitem", { name: "Sync now" }).click();
+  await expect(page).toHaveURL(/\/runs\/\d+$/);
+  await waitForHydration(page);
+  await page.getByRole("button", { name: "Cancel run" }).click();
+  await expect(page.getByText("Cancel asked")).toBeVisible();
+  await expect(page.getByTestId("run-status").locator('[data-status="cancelled"]')).toBeVisible({ timeout: 60_000 });
+  await page.request.delete(`${salesforce.origin}/__sim/faults`);
+  await expect(page.getByTestId("run-progress")).toHaveCount(0);
+  await keepScreenshot(page, "walk-cancelled-run");
+});
