@@ -1,4 +1,23 @@
-//! CSV cells that open safely in a spreadsheet.
+//! CSV downloads: cells that open safely in a spreadsheet, and the response that offers a file.
+
+use axum::body::Body;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+
+/// A streamed CSV body offered as a download named `file_name`.
+pub fn csv_download(file_name: &str, body: Body) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
 
 /// Spreadsheets run a cell that starts with `=`, `+`, `-` or `@` (and, in some, a tab or carriage return
 /// before one) as a formula. Our CSVs repeat what contacts and Salesforce said, so such a cell is written

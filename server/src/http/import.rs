@@ -5,15 +5,14 @@
 //! would buffer the whole file. Both authenticate by the session cookie, like the pages, and are for super
 //! users only. Failures answer with the same `ApiError` JSON as server functions.
 
-use super::csv_cell::defuse;
+use super::csv_cell::{csv_download, defuse};
 use super::guard::{super_user, Failure};
 use crate::import::{self, ImportJob, MAX_IMPORT_BYTES};
 use crate::state::AppState;
 use app::error::ApiError;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use futures::stream;
@@ -125,17 +124,10 @@ async fn error_report(
             Some((encode(after == 0, &rows), next))
         }
     });
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"import-{id}-errors.csv\""),
-            ),
-        ],
+    Ok(csv_download(
+        &format!("import-{id}-errors.csv"),
         Body::from_stream(pages),
-    )
-        .into_response())
+    ))
 }
 
 /// One page of the report as CSV bytes, with the header row first on the first page.

@@ -6,7 +6,7 @@
 //! [`PROGRESS_EVERY`] and sends a `progress` event (the run as JSON) when something changed; it ends after
 //! sending a finished run. The engine records a batch at a time, so a faster poll would show nothing new.
 
-use super::csv_cell::defuse;
+use super::csv_cell::{csv_download, defuse};
 use super::guard::{super_user, Failure};
 use crate::state::AppState;
 use crate::storage::runs::log::StoredLogRow;
@@ -15,9 +15,8 @@ use crate::storage::{Storage, WorkspaceId};
 use app::api::syncs::RunSummary;
 use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::header;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use futures::{stream, Stream, StreamExt};
@@ -128,17 +127,10 @@ async fn results(
             Some((encode(after == 0, &page), next))
         }
     });
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"run-{run_id}-results.csv\""),
-            ),
-        ],
+    Ok(csv_download(
+        &format!("run-{run_id}-results.csv"),
         Body::from_stream(pages),
-    )
-        .into_response())
+    ))
 }
 
 /// The CSV header.
