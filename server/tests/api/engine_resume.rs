@@ -101,9 +101,13 @@ async fn a_cancelled_bulk_run_stops_at_a_boundary_with_everything_sent_recorded(
             "planning",
             "select count(*) from sync_runs where id = $1 and cursor_contact_id > 0",
         ),
+        // Cancelled as soon as the first ingest job is stored, before its upload: the job still has an
+        // upload and a close to go, each a call the simulator must answer, so the cancel is in before the
+        // engine could look at it again (it looks between jobs). Waiting for `submitted` instead raced:
+        // only database steps lie between that and the check, and the engine could pass it first.
         (
-            "a job submitted",
-            "select count(*) from push_jobs where run_id = $1 and state = 'submitted'",
+            "a job in flight",
+            "select count(*) from push_jobs where run_id = $1 and operation <> 'query'",
         ),
     ] {
         let mut settings = BULK.to_vec();
@@ -121,21 +125,33 @@ async fn a_cancelled_bulk_run_stops_at_a_boundary_with_everything_sent_recorded(
         let run_id = o.sync_now(sync, false).await;
         let run = o.app.engine.run_once();
         tokio::pin!(run);
-        let step = loop {
+        let mut step = None;
+        while step.is_none() {
             tokio::select! {
                 biased;
-                step = &mut run => break Some(step),
+                ended = &mut run => step = Some(ended),
                 () = tokio::task::yield_now() => {}
             }
-            if scalar(&o, condition, run_id).await > 0 {
-                o.app
-                    .storage
-                    .request_cancel(o.workspace, run_id)
-                    .await
-                    .expect("cancel");
-                break None;
+            if step.is_none() && scalar(&o, condition, run_id).await > 0 {
+                break;
             }
-        };
+        }
+        if step.is_none() {
+            // The run is stepped while the cancel waits: the engine may be inside a transaction the
+            // cancel's write has to wait for (a SQLite write lock, a PostgreSQL row lock).
+            let cancel = o.app.storage.request_cancel(o.workspace, run_id);
+            tokio::pin!(cancel);
+            loop {
+                tokio::select! {
+                    biased;
+                    done = &mut cancel => {
+                        done.expect("cancel");
+                        break;
+                    }
+                    ended = &mut run, if step.is_none() => step = Some(ended),
+                }
+            }
+        }
         let step = match step {
             Some(step) => step,
             None => run.await,
@@ -149,12 +165,29 @@ async fn a_cancelled_bulk_run_stops_at_a_boundary_with_everything_sent_recorded(
             "{stage}"
         );
         let (run, rows) = o.checked(run_id).await;
-        assert!(rows.len() < 12, "{stage}: stopped early");
+        assert!(
+            rows.len() < 12,
+            "{stage}: stopped early, yet {} rows",
+            rows.len()
+        );
         assert_eq!(
             o.sim.count("Contact") as i64,
             run.counters.inserted_ok,
             "{stage}: every record written has its row"
         );
+        if stage == "a job in flight" {
+            let jobs = o
+                .sim
+                .requests()
+                .iter()
+                .filter(|r| r.method == "POST" && r.path.ends_with("/jobs/ingest"))
+                .count();
+            assert_eq!(jobs, 1, "no job after the cancel");
+            assert!(
+                run.counters.inserted_ok > 0,
+                "the job in flight was finished and recorded"
+            );
+        }
         assert_no_scratch(&o, run_id).await;
     }
 }
