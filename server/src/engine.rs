@@ -26,6 +26,7 @@
 pub mod bulk;
 pub mod coerce;
 pub mod decision;
+pub mod failure;
 pub mod hash;
 pub mod index;
 pub mod komo;

@@ -39,10 +39,11 @@ pub mod plan;
 pub mod rule;
 pub mod settle;
 
+use super::failure::Halt;
 use super::outcome::ContactOutcome;
 use super::run::{final_status, push_batch, End, Ready};
 use super::worker::Engine;
-use super::writer::{Halt, ATTEMPTS};
+use super::writer::ATTEMPTS;
 use crate::storage::runs::bulk::{Holder, Operation};
 use crate::storage::runs::lease::{ClaimedRun, LeaseCheck};
 use crate::storage::runs::log::Batch;

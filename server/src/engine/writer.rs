@@ -15,10 +15,12 @@
 //! - Sign-in or network failures that outlast the retries stop the run ([`Halt::Failed`]); any other refusal
 //!   of a whole call fails just that call's contacts, with Salesforce's code and message on their rows.
 
+mod insert;
+
 use super::decision::{Decision, Planned, RecordWrite, RunAction};
-use super::lookup::lookup;
+use super::failure::{classify, Failure, Halt};
 use super::outcome::ContactOutcome;
-use super::plan::{Planner, Strategy};
+use super::plan::Planner;
 use crate::salesforce::collections::{RecordBatch, RecordResult, MAX_RECORDS};
 use crate::salesforce::query::Record;
 use crate::salesforce::retry::backoff_delay;
@@ -28,68 +30,11 @@ use std::collections::HashMap;
 /// Sends of one record before its last transient refusal is logged as its outcome.
 pub const ATTEMPTS: u32 = 4;
 
-/// Our code for an insert whose answer was lost every time and whose record was not found afterwards.
-pub const ANSWER_LOST: &str = "ANSWER_LOST";
-
 /// A contact whose decision writes.
 #[derive(Debug, Clone)]
 pub struct WriteItem {
     pub planned: Planned,
     pub email: String,
-}
-
-/// Why a run stops early. What was answered before is recorded either way.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Halt {
-    /// The org's API requests ran out.
-    Paused(String),
-    Failed(String),
-}
-
-/// How a failed call counts.
-pub enum Failure {
-    Halt(Halt),
-    /// Only the call's records failed.
-    Records {
-        code: String,
-        message: String,
-    },
-}
-
-/// Sorts a call's failure: what stops the run, and what only fails the records it carried.
-pub fn classify(error: &SalesforceError) -> Failure {
-    match error {
-        SalesforceError::Api { code, message, .. } if code == "REQUEST_LIMIT_EXCEEDED" => {
-            Failure::Halt(Halt::Paused(format!(
-                "Paused: Salesforce's API request limit was reached ({message}). Everything done so far is \
-                 recorded; run the sync again once the org has requests left."
-            )))
-        }
-        SalesforceError::Api {
-            status: 401 | 403,
-            ..
-        }
-        | SalesforceError::Token { .. }
-        | SalesforceError::SessionRejectedTwice
-        | SalesforceError::Unreachable { .. }
-        | SalesforceError::Timeout
-        | SalesforceError::Domain(_)
-        | SalesforceError::UntrustedInstance(_)
-        | SalesforceError::Redirected(_)
-        | SalesforceError::Spool(_) => Failure::Halt(Halt::Failed(error.to_string())),
-        SalesforceError::Api { code, message, .. } => Failure::Records {
-            code: code.clone(),
-            message: message.clone(),
-        },
-        SalesforceError::Ambiguous => Failure::Records {
-            code: ANSWER_LOST.into(),
-            message: error.to_string(),
-        },
-        SalesforceError::Decode(message) => Failure::Records {
-            code: "UNEXPECTED_ANSWER".into(),
-            message: message.clone(),
-        },
-    }
 }
 
 /// One record write's answer: the id written, or Salesforce's code and message.
@@ -205,116 +150,6 @@ impl Writer<'_> {
                 Ok(())
             }
         }
-    }
-
-    async fn insert(
-        &self,
-        items: Vec<WriteItem>,
-        out: &mut Vec<ContactOutcome>,
-    ) -> Result<(), Halt> {
-        let values = |item: &WriteItem| match &item.planned.decision {
-            Decision::Insert { values } => values.to_record(),
-            _ => Record::new(),
-        };
-        let mut todo = items;
-        for attempt in 1..=ATTEMPTS {
-            if todo.is_empty() {
-                return Ok(());
-            }
-            self.backoff(attempt).await;
-            let last = attempt == ATTEMPTS;
-            let batch = self.batch(todo.iter().map(values).collect())?;
-            match self.client.create_records(&batch).await {
-                Ok(results) => {
-                    let mut again = Vec::new();
-                    for (item, result) in todo.into_iter().zip(results) {
-                        if !last && transient(&result) {
-                            again.push(item);
-                        } else if result.success {
-                            let ids = result.id.into_iter().collect();
-                            out.push(ContactOutcome::written(
-                                &item.planned,
-                                &item.email,
-                                RunAction::Insert,
-                                ids,
-                            ));
-                        } else {
-                            let (code, message) = first_error(&result);
-                            out.push(ContactOutcome::failed(
-                                &item.planned,
-                                &item.email,
-                                RunAction::Insert,
-                                &code,
-                                &message,
-                            ));
-                        }
-                    }
-                    todo = again;
-                }
-                Err(SalesforceError::Ambiguous) => {
-                    tracing::warn!(
-                        records = todo.len(),
-                        "an insert's answer was lost; looking the records up before sending again"
-                    );
-                    todo = match self.landed(todo, out).await {
-                        Ok(rest) => rest,
-                        Err((rest, error)) => {
-                            return Self::fail_all(rest, RunAction::Insert, &error, out)
-                        }
-                    };
-                }
-                Err(error) => return Self::fail_all(todo, RunAction::Insert, &error, out),
-            }
-        }
-        for item in todo {
-            out.push(ContactOutcome::failed(
-                &item.planned,
-                &item.email,
-                RunAction::Insert,
-                ANSWER_LOST,
-                "Salesforce's answer was lost on every try and the record was not found afterwards",
-            ));
-        }
-        Ok(())
-    }
-
-    /// After a lost insert answer: logs the items whose record is now in Salesforce (found by match key) as
-    /// inserted, and returns the rest, which were not applied and may be sent again.
-    async fn landed(
-        &self,
-        items: Vec<WriteItem>,
-        out: &mut Vec<ContactOutcome>,
-    ) -> Result<Vec<WriteItem>, (Vec<WriteItem>, SalesforceError)> {
-        let Strategy::Lookup { match_field } = self.planner.strategy() else {
-            return Ok(items);
-        };
-        let value = |item: &WriteItem| match &item.planned.decision {
-            Decision::Insert { values } => values.get(match_field).cloned(),
-            _ => None,
-        };
-        let values: Vec<serde_json::Value> = items.iter().filter_map(value).collect();
-        let index = match lookup(self.client, self.planner, match_field, &values).await {
-            Ok(index) => index,
-            Err(error) => return Err((items, error)),
-        };
-        let mut rest = Vec::new();
-        for item in items {
-            let found = item
-                .planned
-                .key
-                .as_ref()
-                .and_then(|key| index.matches(key).first());
-            match found {
-                Some(record) => out.push(ContactOutcome::written(
-                    &item.planned,
-                    &item.email,
-                    RunAction::Insert,
-                    vec![record.id.clone()],
-                )),
-                None => rest.push(item),
-            }
-        }
-        Ok(rest)
     }
 
     async fn upsert(

@@ -11,8 +11,8 @@
 use super::cells;
 use super::rule::{use_bulk_index, QUERY_PAGE};
 use super::{Ctx, Flow};
+use crate::engine::failure::Halt;
 use crate::engine::index::{CrmIndex, MatchKey};
-use crate::engine::writer::Halt;
 use crate::salesforce::bulk::{CsvRows, JobState};
 use crate::salesforce::SalesforceError;
 use crate::storage::runs::bulk::index::IndexRow;
@@ -126,7 +126,7 @@ impl IndexState {
 
 /// Any Salesforce failure of the index stops the run: without the index nothing can be decided.
 fn halt(error: &SalesforceError) -> super::Interrupt {
-    super::super::run::halt_of(error).into()
+    crate::engine::failure::halt_of(error).into()
 }
 
 async fn wait_for_query(ctx: &Ctx<'_>, job_id: &str) -> Flow<()> {

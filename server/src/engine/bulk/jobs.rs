@@ -11,9 +11,10 @@
 
 use super::cells;
 use super::{Ctx, Flow};
+use crate::engine::failure::halt_of;
+use crate::engine::failure::{classify, Failure, Halt};
 use crate::engine::plan::Strategy;
-use crate::engine::run::halt_of;
-use crate::engine::writer::{classify, Failure, Halt, ATTEMPTS};
+use crate::engine::writer::ATTEMPTS;
 use crate::salesforce::bulk::{IngestOperation, IngestSpec, JobState};
 use crate::salesforce::query::Record;
 use crate::salesforce::SalesforceError;

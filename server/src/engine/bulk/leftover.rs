@@ -6,7 +6,7 @@
 
 use super::super::run::End;
 use super::super::worker::Engine;
-use super::super::writer::{classify, Failure};
+use crate::engine::failure::{classify, Failure};
 use crate::orgs::Org;
 use crate::salesforce::bulk::JobState;
 use crate::storage::runs::lease::{ClaimedRun, LeaseCheck};
