@@ -24,10 +24,18 @@ pub struct LogEntry {
     pub email: String,
     pub action: String,
     pub outcome: String,
-    /// Comma-separated when an update wrote several matches.
-    pub crm_id: Option<String>,
+    /// The Salesforce records written: several when an update wrote several matches.
+    pub crm_records: Vec<RecordLink>,
     pub error_code: Option<String>,
     pub message: Option<String>,
+}
+
+/// A Salesforce record id and its page in the org; no page when the id does not look like a Salesforce
+/// id or the connection's domain no longer parses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordLink {
+    pub id: String,
+    pub url: Option<String>,
 }
 
 /// A page of a run's log.
@@ -36,8 +44,6 @@ pub struct LogPage {
     pub rows: Vec<LogEntry>,
     /// The `after` of the next page, when there is one.
     pub next_after: Option<i64>,
-    /// Where a record of the org opens: `{record_base}/{id}`.
-    pub record_base: String,
 }
 
 /// Where the live progress of a run streams from.
@@ -48,17 +54,6 @@ pub fn events_url(run_id: i64) -> String {
 /// Where a run's results download from.
 pub fn results_url(run_id: i64) -> String {
     format!("/crm/runs/{run_id}/results.csv")
-}
-
-/// The browser address of a record in the org whose connection names `domain`: a bare My Domain host is a
-/// real org (`https://acme.my.salesforce.com/003…` opens the record in Lightning); a full origin is an
-/// extra one an operator allowed, such as the simulator.
-pub fn record_base(domain: &str) -> String {
-    if domain.contains("://") {
-        domain.trim_end_matches('/').to_owned()
-    } else {
-        format!("https://{domain}")
-    }
 }
 
 /// A run's failures grouped by error code, most frequent first.
@@ -90,21 +85,4 @@ pub async fn run_log(
 pub async fn retry_failed_rows(run_id: i64) -> Result<SyncNowOutcome, ApiError> {
     use super::{backend, respond};
     respond(backend()?.retry_failed_rows(run_id).await)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::record_base;
-
-    #[test]
-    fn a_my_domain_host_opens_over_https_and_an_allowed_origin_as_it_is() {
-        assert_eq!(
-            record_base("acme.my.salesforce.com"),
-            "https://acme.my.salesforce.com"
-        );
-        assert_eq!(
-            record_base("http://127.0.0.1:3190/"),
-            "http://127.0.0.1:3190"
-        );
-    }
 }

@@ -128,7 +128,6 @@ fn LogTable(page: LogPage, starts: RwSignal<Vec<i64>>) -> impl IntoView {
         }
         .into_any();
     }
-    let base = page.record_base.clone();
     view! {
         <div class="table-scroll">
             <table class="table log-table" data-testid="log-table">
@@ -142,7 +141,7 @@ fn LogTable(page: LogPage, starts: RwSignal<Vec<i64>>) -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    {page.rows.into_iter().map(|row| view! { <LogRow row base=base.clone() /> }).collect_view()}
+                    {page.rows.into_iter().map(|row| view! { <LogRow row /> }).collect_view()}
                 </tbody>
             </table>
         </div>
@@ -159,17 +158,17 @@ fn LogTable(page: LogPage, starts: RwSignal<Vec<i64>>) -> impl IntoView {
 }
 
 #[component]
-fn LogRow(row: LogEntry, base: String) -> impl IntoView {
+fn LogRow(row: LogEntry) -> impl IntoView {
     let ok = row.outcome == "ok";
     let records = row
-        .crm_id
-        .clone()
-        .unwrap_or_default()
-        .split(',')
-        .filter(|id| !id.is_empty())
-        .map(|id| {
-            let href = format!("{base}/{id}");
-            view! { <a class="mono" href=href target="_blank" rel="noopener">{id.to_owned()}</a>" " }
+        .crm_records
+        .iter()
+        .map(|record| match record.url.clone() {
+            Some(href) => view! {
+                <a class="mono" href=href target="_blank" rel="noopener">{record.id.clone()}</a>" "
+            }
+            .into_any(),
+            None => view! { <span class="mono">{record.id.clone()}</span>" " }.into_any(),
         })
         .collect_view();
     let error = row.error_code.clone().map(|code| {

@@ -2,26 +2,37 @@
 //! method proves a super user first and reads only runs of that user's workspace.
 
 use super::RequestBackend;
+use crate::salesforce::OrgDomain;
 use crate::storage::runs::log::StoredLogRow;
 use crate::storage::WorkspaceId;
-use app::api::runs::{record_base, ErrorGroup, LogEntry, LogPage};
+use app::api::runs::{ErrorGroup, LogEntry, LogPage, RecordLink};
 use app::api::syncs::SyncNowOutcome;
 use app::error::ApiError;
 use shared::sync::hints::hint;
 use shared::sync::log::{LogFilter, LOG_PAGE};
 
-impl From<StoredLogRow> for LogEntry {
-    fn from(row: StoredLogRow) -> Self {
-        LogEntry {
-            id: row.id,
-            contact_id: row.contact_id,
-            email: row.email,
-            action: row.action,
-            outcome: row.outcome,
-            crm_id: row.crm_id,
-            error_code: row.error_code,
-            message: row.message,
-        }
+/// A log row as the run page shows it, its record ids linked into `org` (`None`: shown, not linked).
+fn log_entry(row: StoredLogRow, org: Option<&OrgDomain>) -> LogEntry {
+    let crm_records = row
+        .crm_id
+        .as_deref()
+        .unwrap_or_default()
+        .split(',')
+        .filter(|id| !id.is_empty())
+        .map(|id| RecordLink {
+            id: id.to_owned(),
+            url: org.and_then(|o| o.record_url(id)),
+        })
+        .collect();
+    LogEntry {
+        id: row.id,
+        contact_id: row.contact_id,
+        email: row.email,
+        action: row.action,
+        outcome: row.outcome,
+        crm_records,
+        error_code: row.error_code,
+        message: row.message,
     }
 }
 
@@ -59,10 +70,15 @@ impl RequestBackend {
             None
         };
         let domain = self.sync_domain(workspace, run.sync_id).await?;
+        // As on the contact page: a domain that no longer parses (an extra origin dropped since) leaves
+        // the ids unlinked.
+        let org = OrgDomain::parse(&domain, &self.salesforce.extra_allowed).ok();
         Ok(LogPage {
-            rows: rows.into_iter().map(LogEntry::from).collect(),
+            rows: rows
+                .into_iter()
+                .map(|row| log_entry(row, org.as_ref()))
+                .collect(),
             next_after,
-            record_base: record_base(&domain),
         })
     }
 

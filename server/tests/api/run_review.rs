@@ -211,7 +211,6 @@ async fn errors_are_grouped_by_code_with_hints_and_the_log_filters_and_pages() {
     // Every row once, across pages of LOG_PAGE, in contact order.
     let first = r.log(run.id, &[], 0).await;
     assert_eq!(first.rows.len() as i64, LOG_PAGE);
-    assert_eq!(first.record_base, r.sim.base_url());
     let after = first.next_after.expect("a second page");
     let second = r.log(run.id, &[], after).await;
     assert_eq!(second.next_after, None);
@@ -228,7 +227,15 @@ async fn errors_are_grouped_by_code_with_hints_and_the_log_filters_and_pages() {
         .find(|row| row.action == "insert")
         .expect("an insert on the first page");
     assert_eq!(inserted.outcome, "ok");
-    let crm_id = inserted.crm_id.as_deref().expect("record id");
+    let [record] = inserted.crm_records.as_slice() else {
+        panic!("one record: {:?}", inserted.crm_records);
+    };
+    let crm_id = record.id.as_str();
+    assert_eq!(
+        record.url.as_deref(),
+        Some(format!("{}/{crm_id}", r.sim.base_url()).as_str()),
+        "linked into the org"
+    );
     assert!(r
         .sim
         .records("Contact")
