@@ -1,7 +1,15 @@
 import { test, expect, type Page } from "@playwright/test";
 import * as fs from "node:fs";
 import { admin, salesforce } from "../playwright.config";
-import { addField, ensureConnected, feedContacts, signInAndWait, waitForHydration } from "./support/actions";
+import {
+  addField,
+  ensureConnected,
+  feedContacts,
+  signInAndWait,
+  startFilteredContactSync,
+  syncNow,
+  waitForHydration,
+} from "./support/actions";
 import { keepScreenshot } from "./support/checks";
 
 /** What the org holds, read through the simulator's control API (the test's window into Salesforce). */
@@ -75,12 +83,9 @@ test("the seed walk: connect, build a sync, rename, start, Sync now, watch it fi
   await expect(page.getByTestId("sync-status")).toHaveText("Running");
   // Slow the org down a little so the run is seen going, then let it finish.
   await page.request.post(`${salesforce.origin}/__sim/faults`, { data: { latency_ms: 1500 } });
-  await page.getByRole("button", { name: `Actions for ${renamed}` }).click();
-  await page.getByRole("menuitem", { name: "Sync now" }).click();
+  await syncNow(page, renamed);
 
   // Step 4: the run page follows the run live and ends on a green tick.
-  await expect(page).toHaveURL(/\/crm\/syncs\/\d+\/runs\/\d+$/);
-  await waitForHydration(page);
   await expect(page.getByTestId("run-progress")).toBeVisible();
   await expect(page.getByRole("button", { name: "Cancel run" })).toBeVisible();
   await keepScreenshot(page, "walk-4-run-progress");
@@ -151,32 +156,11 @@ test("a running run can be cancelled from its page and keeps what it did", async
     { email: `${batch}-b@example.com`, first_name: "Alan", last_name: "Cancel" },
   ]);
   const name = `Cancel ${batch.slice(-6)}`;
-  await page.goto("/crm/syncs");
-  await waitForHydration(page);
-  await page.getByRole("button", { name: "+ Create Sync" }).first().click();
-  const create = page.getByRole("dialog", { name: "Create sync" });
-  await create.getByLabel("Contact", { exact: true }).check();
-  await create.getByLabel("Internal name").fill(name);
-  await create.getByRole("button", { name: "Create and configure" }).click();
-  await page.getByRole("button", { name: "Add Filter" }).click();
-  const rule = page.getByTestId("filter-rule").first();
-  await rule.getByLabel("Filter field").selectOption("email");
-  await rule.getByLabel("Filter operator").selectOption("contains");
-  await rule.getByLabel("Filter value").fill(batch);
-  await page.getByRole("button", { name: "Map all fields with matching names" }).click();
-  await page.getByRole("button", { name: "Save", exact: true }).click();
-  await expect(page.getByTestId("save-ok")).toContainText("Saved as version 1");
-  await page.getByRole("link", { name }).click();
-  await page.getByRole("button", { name: `Actions for ${name}` }).click();
-  await page.getByRole("menuitem", { name: "Start" }).click();
-  await expect(page.getByTestId("sync-status")).toHaveText("Running");
+  await startFilteredContactSync(page, name, batch);
 
   // A slow org keeps the run going long enough to cancel it.
   await page.request.post(`${salesforce.origin}/__sim/faults`, { data: { latency_ms: 2000 } });
-  await page.getByRole("button", { name: `Actions for ${name}` }).click();
-  await page.getByRole("menuitem", { name: "Sync now" }).click();
-  await expect(page).toHaveURL(/\/runs\/\d+$/);
-  await waitForHydration(page);
+  await syncNow(page, name);
   await page.getByRole("button", { name: "Cancel run" }).click();
   await expect(page.getByText("Cancel asked")).toBeVisible();
   await expect(page.getByTestId("run-status").locator('[data-status="cancelled"]')).toBeVisible({ timeout: 60_000 });

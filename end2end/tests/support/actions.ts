@@ -90,3 +90,37 @@ export async function addField(page: Page, from: { komo?: string; constant?: str
   await dialog.getByRole("button", { name: "(c) Add" }).click();
   await expect(dialog).toHaveCount(0);
 }
+
+/**
+ * Creates a Contact sync over the contacts whose email contains `emailPart`, maps every field with a
+ * matching name, saves it, and starts it from its page (where it leaves the browser).
+ */
+export async function startFilteredContactSync(page: Page, name: string, emailPart: string) {
+  await page.goto("/crm/syncs");
+  await waitForHydration(page);
+  await page.getByRole("button", { name: "+ Create Sync" }).first().click();
+  const create = page.getByRole("dialog", { name: "Create sync" });
+  await create.getByLabel("Contact", { exact: true }).check();
+  await create.getByLabel("Internal name").fill(name);
+  await create.getByRole("button", { name: "Create and configure" }).click();
+  await page.getByRole("button", { name: "Add Filter" }).click();
+  const rule = page.getByTestId("filter-rule").first();
+  await rule.getByLabel("Filter field").selectOption("email");
+  await rule.getByLabel("Filter operator").selectOption("contains");
+  await rule.getByLabel("Filter value").fill(emailPart);
+  await page.getByRole("button", { name: "Map all fields with matching names" }).click();
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(page.getByTestId("save-ok")).toContainText("Saved as version 1");
+  await page.getByRole("link", { name }).click();
+  await page.getByRole("button", { name: `Actions for ${name}` }).click();
+  await page.getByRole("menuitem", { name: "Start" }).click();
+  await expect(page.getByTestId("sync-status")).toHaveText("Running");
+}
+
+/** Sync now from the sync's page; the browser lands on the new run's page. */
+export async function syncNow(page: Page, name: string) {
+  await page.getByRole("button", { name: `Actions for ${name}` }).click();
+  await page.getByRole("menuitem", { name: "Sync now" }).click();
+  await expect(page).toHaveURL(/\/crm\/syncs\/\d+\/runs\/\d+$/);
+  await waitForHydration(page);
+}
