@@ -1,7 +1,14 @@
 import { test, expect } from "@playwright/test";
 import * as fs from "node:fs";
 import { admin, salesforce } from "../playwright.config";
-import { ensureConnected, feedContacts, signInAndWait, waitForHydration } from "./support/actions";
+import {
+  ensureConnected,
+  feedContacts,
+  signInAndWait,
+  startFilteredContactSync,
+  syncNow,
+  waitForHydration,
+} from "./support/actions";
 import { heading } from "./support/locators";
 import { keepScreenshot } from "./support/checks";
 
@@ -93,36 +100,9 @@ test("a contact's page shows the sync that pushed it, linked to its Salesforce r
 
   // A Contact sync of just this contact: filter on the batch, map the fields by name, save, start, run.
   const name = `Detail check ${batch.slice(-6)}`;
-  await page.goto("/crm/syncs");
-  await waitForHydration(page);
-  await page.getByRole("button", { name: "+ Create Sync" }).first().click();
-  const create = page.getByRole("dialog", { name: "Create sync" });
-  await create.getByLabel("Contact", { exact: true }).check();
-  await create.getByLabel("Internal name").fill(name);
-  await create.getByRole("button", { name: "Create and configure" }).click();
-  await expect(page).toHaveURL(/\/crm\/syncs\/\d+\/configure$/);
-  await page.getByRole("button", { name: "Add Filter" }).click();
-  const rule = page.getByTestId("filter-rule").nth(0);
-  await rule.getByLabel("Filter field").selectOption("email");
-  await rule.getByLabel("Filter operator").selectOption("contains");
-  await rule.getByLabel("Filter value").fill(batch);
-  await expect(page.getByTestId("match-count")).toHaveText(/^1 of [\d,]+ contacts$/);
-  await page.getByRole("button", { name: "Map all fields with matching names" }).click();
-  await page.getByRole("button", { name: "Save", exact: true }).click();
-  await expect(page.getByTestId("save-ok")).toContainText("Saved as version 1");
-  await page.getByRole("link", { name }).click();
-  await page.getByRole("button", { name: `Actions for ${name}` }).click();
-  await page.getByRole("menuitem", { name: "Start" }).click();
-  await expect(page.getByTestId("sync-status")).toHaveText("Running");
-  await page.getByRole("button", { name: `Actions for ${name}` }).click();
-  await page.getByRole("menuitem", { name: "Sync now" }).click();
-  await expect(page).toHaveURL(/\/runs\/\d+$/);
-  const runUrl = page.url();
-  // The run page does not refresh itself yet: reload until the engine reports the run done.
-  await expect(async () => {
-    await page.goto(runUrl);
-    await expect(page.getByRole("definition").filter({ hasText: /^Succeeded$/ })).toBeVisible({ timeout: 1_000 });
-  }).toPass({ timeout: 60_000 });
+  await startFilteredContactSync(page, name, batch);
+  await syncNow(page, name);
+  await expect(page.getByTestId("run-status").locator('[data-status="succeeded"]')).toBeVisible({ timeout: 60_000 });
 
   await page.goto(`/contacts?q=${batch}`);
   await page.getByTestId("contacts-table").getByRole("link", { name: "Mary Jackson" }).click();

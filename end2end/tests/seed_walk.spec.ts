@@ -3,12 +3,12 @@ import * as fs from "node:fs";
 import { admin, salesforce } from "../playwright.config";
 import {
   addField,
+  createContactSync,
   ensureConnected,
   feedContacts,
   signInAndWait,
   startFilteredContactSync,
   syncNow,
-  waitForHydration,
 } from "./support/actions";
 import { keepScreenshot } from "./support/checks";
 
@@ -46,14 +46,7 @@ test("the seed walk: connect, build a sync, rename, start, Sync now, watch it fi
 
   // Steps 2–3: create and configure a Contact sync, matched by email, only this batch.
   const name = `Walk ${batch.slice(-6)}`;
-  await page.goto("/crm/syncs");
-  await waitForHydration(page);
-  await page.getByRole("button", { name: "+ Create Sync" }).first().click();
-  const create = page.getByRole("dialog", { name: "Create sync" });
-  await create.getByLabel("Contact", { exact: true }).check();
-  await create.getByLabel("Internal name").fill(name);
-  await create.getByRole("button", { name: "Create and configure" }).click();
-  await expect(page).toHaveURL(/\/crm\/syncs\/\d+\/configure$/);
+  await createContactSync(page, name);
   await expect(page.getByLabel("CRM match field")).toHaveValue("Email");
   await page.getByRole("button", { name: "Add Filter" }).click();
   const rule = page.getByTestId("filter-rule").first();

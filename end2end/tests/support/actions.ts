@@ -91,11 +91,8 @@ export async function addField(page: Page, from: { komo?: string; constant?: str
   await expect(dialog).toHaveCount(0);
 }
 
-/**
- * Creates a Contact sync over the contacts whose email contains `emailPart`, maps every field with a
- * matching name, saves it, and starts it from its page (where it leaves the browser).
- */
-export async function startFilteredContactSync(page: Page, name: string, emailPart: string) {
+/** CRM → Syncs, + Create Sync, a Contact sync named `name`; leaves the browser on its Configure page. */
+export async function createContactSync(page: Page, name: string) {
   await page.goto("/crm/syncs");
   await waitForHydration(page);
   await page.getByRole("button", { name: "+ Create Sync" }).first().click();
@@ -103,6 +100,15 @@ export async function startFilteredContactSync(page: Page, name: string, emailPa
   await create.getByLabel("Contact", { exact: true }).check();
   await create.getByLabel("Internal name").fill(name);
   await create.getByRole("button", { name: "Create and configure" }).click();
+  await expect(page).toHaveURL(/\/crm\/syncs\/\d+\/configure$/);
+}
+
+/**
+ * Creates a Contact sync over the contacts whose email contains `emailPart`, maps every field with a
+ * matching name, saves it, and starts it from its page (where it leaves the browser).
+ */
+export async function startFilteredContactSync(page: Page, name: string, emailPart: string) {
+  await createContactSync(page, name);
   await page.getByRole("button", { name: "Add Filter" }).click();
   const rule = page.getByTestId("filter-rule").first();
   await rule.getByLabel("Filter field").selectOption("email");
