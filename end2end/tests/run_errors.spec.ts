@@ -1,6 +1,13 @@
 import { test, expect } from "@playwright/test";
 import { admin, salesforce } from "../playwright.config";
-import { ensureConnected, feedContacts, signInAndWait, startFilteredContactSync, syncNow } from "./support/actions";
+import {
+  ensureConnected,
+  feedContacts,
+  signInAndWait,
+  startFilteredContactSync,
+  syncNow,
+  waitForHydration,
+} from "./support/actions";
 import { keepScreenshot } from "./support/checks";
 
 test("a run with errors groups them by code with a hint, shows their rows, and retries just those once fixed", async ({ page }) => {
@@ -26,6 +33,7 @@ test("a run with errors groups them by code with a hint, shows their rows, and r
     timeout: 60_000,
   });
   const failedRunUrl = page.url();
+  const failedRunId = failedRunUrl.split("/").pop();
   await expect(page.getByTestId("inserted-ok")).toHaveText("4");
   await expect(page.getByTestId("invalid")).toHaveText("2");
 
@@ -47,9 +55,14 @@ test("a run with errors groups them by code with a hint, shows their rows, and r
 
   // The data is fixed in Komo, then only the failed rows go again.
   await feedContacts(page, nameless.map((p) => ({ ...p, last_name: "Fixed" })));
-  await page.goto(failedRunUrl);
+  // Back to the run through its sync's page, as a person would. (Opened by its address, the run page
+  // does not hydrate yet — a known bug, see the README — so its buttons would not work.)
+  await page.goto(new URL(failedRunUrl).pathname.replace(/\/runs\/\d+$/, ""));
+  await waitForHydration(page);
+  await page.getByTestId("runs-table").getByRole("link", { name: `#${failedRunId}`, exact: true }).click();
+  await expect(page).toHaveURL(failedRunUrl);
   await page.getByRole("button", { name: "Retry 2 failed" }).click();
-  await expect(page).not.toHaveURL(failedRunUrl);
+  await expect(page).toHaveURL(new RegExp(`/runs/(?!${failedRunId}$)\\d+$`));
   await expect(page.getByText("(its failed rows only)")).toBeVisible();
   await expect(page.getByTestId("run-status").locator('[data-status="succeeded"]')).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId("selected")).toHaveText("2");
