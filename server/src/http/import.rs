@@ -5,7 +5,7 @@
 //! would buffer the whole file. Both authenticate by the session cookie, like the pages, and are for super
 //! users only. Failures answer with the same `ApiError` JSON as server functions.
 
-use super::csv_cell::{csv_download, defuse};
+use super::csv_cell::{defuse, paged_csv};
 use super::guard::{super_user, Failure};
 use crate::import::{self, ImportJob, MAX_IMPORT_BYTES};
 use crate::state::AppState;
@@ -15,7 +15,6 @@ use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use futures::stream;
 use shared::contact::fields::FieldCatalog;
 use shared::contact::import::{ImportMapping, ImportRowError, ImportState, ImportStatus};
 use tower_sessions::Session;
@@ -103,48 +102,30 @@ async fn error_report(
     // Also proves the import belongs to the caller's workspace before anything streams.
     state.storage.get_import(workspace, id).await?;
     let storage = state.storage.clone();
-    let pages = stream::unfold(Some(0_i64), move |after| {
-        let storage = storage.clone();
-        async move {
-            let after = after?;
-            let page = match storage
-                .page_import_errors(workspace, id, after, REPORT_PAGE)
-                .await
-            {
-                Ok(page) => page,
-                Err(e) => {
-                    tracing::error!(error = %e, "error report page failed");
-                    return Some((Err(std::io::Error::other("report page failed")), None));
-                }
-            };
-            let next = (page.len() == REPORT_PAGE as usize)
-                .then(|| page.last().map(|(pos, _)| *pos))
-                .flatten();
-            let rows: Vec<ImportRowError> = page.into_iter().map(|(_, e)| e).collect();
-            Some((encode(after == 0, &rows), next))
-        }
-    });
-    Ok(csv_download(
-        &format!("import-{id}-errors.csv"),
-        Body::from_stream(pages),
+    Ok(paged_csv(
+        format!("import-{id}-errors.csv"),
+        &["row", "email", "field", "reason"],
+        REPORT_PAGE as usize,
+        move |after| {
+            let storage = storage.clone();
+            async move {
+                storage
+                    .page_import_errors(workspace, id, after, REPORT_PAGE)
+                    .await
+            }
+        },
+        report_record,
     ))
 }
 
-/// One page of the report as CSV bytes, with the header row first on the first page.
-fn encode(first: bool, rows: &[ImportRowError]) -> std::io::Result<Vec<u8>> {
-    let mut out = csv::Writer::from_writer(Vec::new());
-    if first {
-        out.write_record(["row", "email", "field", "reason"])?;
-    }
-    for e in rows {
-        out.write_record([
-            e.row.to_string(),
-            defuse(&e.email),
-            defuse(&e.field),
-            defuse(&e.reason),
-        ])?;
-    }
-    out.into_inner().map_err(|e| e.into_error())
+/// One row problem as a line of the report.
+fn report_record(e: ImportRowError) -> Vec<String> {
+    vec![
+        e.row.to_string(),
+        defuse(&e.email),
+        defuse(&e.field),
+        defuse(&e.reason),
+    ]
 }
 
 #[cfg(test)]
@@ -153,16 +134,12 @@ mod tests {
 
     #[test]
     fn report_cells_that_look_like_formulas_are_written_as_text() {
-        let rows = [ImportRowError {
+        let line = report_record(ImportRowError {
             row: 3,
             email: "=HYPERLINK(\"x\")".into(),
             field: "email".into(),
             reason: "bad".into(),
-        }];
-        let csv = String::from_utf8(encode(true, &rows).expect("csv")).expect("utf-8");
-        assert_eq!(
-            csv,
-            "row,email,field,reason\n3,\"'=HYPERLINK(\"\"x\"\")\",email,bad\n"
-        );
+        });
+        assert_eq!(line, ["3", "'=HYPERLINK(\"x\")", "email", "bad"]);
     }
 }

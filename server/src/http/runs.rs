@@ -6,14 +6,13 @@
 //! [`PROGRESS_EVERY`] and sends a `progress` event (the run as JSON) when something changed; it ends after
 //! sending a finished run. The engine records a batch at a time, so a faster poll would show nothing new.
 
-use super::csv_cell::{csv_download, defuse};
+use super::csv_cell::{defuse, paged_csv};
 use super::guard::{super_user, Failure};
 use crate::state::AppState;
 use crate::storage::runs::log::StoredLogRow;
 use crate::storage::runs::review::EXPORT_PAGE;
 use crate::storage::{Storage, WorkspaceId};
 use app::api::syncs::RunSummary;
-use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::Response;
@@ -27,9 +26,6 @@ use tower_sessions::Session;
 
 /// How often an open progress stream looks at its run.
 pub const PROGRESS_EVERY: Duration = Duration::from_millis(500);
-
-/// The byte-order mark that makes Excel read a CSV as UTF-8 (without it, "Zoë" opens as "ZoÃ«").
-const UTF8_BOM: &str = "\u{feff}";
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -107,29 +103,20 @@ async fn results(
     let workspace = super_user(&state, session).await?;
     state.storage.find_run(workspace, run_id).await?;
     let storage = state.storage.clone();
-    let pages = stream::unfold(Some(0_i64), move |after| {
-        let storage = storage.clone();
-        async move {
-            let after = after?;
-            let page = match storage
-                .log_rows(run_id, &LogFilter::default(), after, EXPORT_PAGE)
-                .await
-            {
-                Ok(page) => page,
-                Err(e) => {
-                    tracing::error!(error = %e, run_id, "results page failed");
-                    return Some((Err(std::io::Error::other("results page failed")), None));
-                }
-            };
-            let next = (page.len() as i64 == EXPORT_PAGE)
-                .then(|| page.last().map(|r| r.id))
-                .flatten();
-            Some((encode(after == 0, &page), next))
-        }
-    });
-    Ok(csv_download(
-        &format!("run-{run_id}-results.csv"),
-        Body::from_stream(pages),
+    Ok(paged_csv(
+        format!("run-{run_id}-results.csv"),
+        &RESULT_COLUMNS,
+        EXPORT_PAGE as usize,
+        move |after| {
+            let storage = storage.clone();
+            async move {
+                let rows = storage
+                    .log_rows(run_id, &LogFilter::default(), after, EXPORT_PAGE)
+                    .await?;
+                Ok(rows.into_iter().map(|row| (row.id, row)).collect())
+            }
+        },
+        result_record,
     ))
 }
 
@@ -144,29 +131,18 @@ pub const RESULT_COLUMNS: [&str; 7] = [
     "message",
 ];
 
-/// One page of results as CSV bytes; the first starts with the byte-order mark and the header.
-fn encode(first: bool, rows: &[StoredLogRow]) -> std::io::Result<Vec<u8>> {
-    let mut buffer = Vec::with_capacity(rows.len() * 96 + 64);
-    if first {
-        buffer.extend_from_slice(UTF8_BOM.as_bytes());
-    }
-    let mut out = csv::Writer::from_writer(buffer);
-    if first {
-        out.write_record(RESULT_COLUMNS)?;
-    }
-    let text = |v: &Option<String>| v.as_deref().map(defuse).unwrap_or_default();
-    for row in rows {
-        out.write_record([
-            row.contact_id.to_string(),
-            defuse(&row.email),
-            row.action.clone(),
-            row.outcome.clone(),
-            text(&row.crm_id),
-            text(&row.error_code),
-            text(&row.message),
-        ])?;
-    }
-    out.into_inner().map_err(|e| e.into_error())
+/// One log row as a line of the results.
+fn result_record(row: StoredLogRow) -> Vec<String> {
+    let text = |v: Option<String>| v.as_deref().map(defuse).unwrap_or_default();
+    vec![
+        row.contact_id.to_string(),
+        defuse(&row.email),
+        row.action,
+        row.outcome,
+        text(row.crm_id),
+        text(row.error_code),
+        text(row.message),
+    ]
 }
 
 #[cfg(test)]
@@ -187,19 +163,19 @@ mod tests {
     }
 
     #[test]
-    fn the_first_page_starts_with_a_bom_and_the_header_and_formulas_are_defused() {
-        let rows = [row(
-            "=cmd@x.io",
-            Some("Required fields are missing: [Company], \"Zoë\""),
-        )];
-        let csv = String::from_utf8(encode(true, &rows).expect("csv")).expect("utf-8");
+    fn a_result_line_defuses_formulas_in_what_contacts_and_salesforce_said() {
+        let line = result_record(row("=cmd@x.io", Some("-1")));
         assert_eq!(
-            csv,
-            "\u{feff}contact_id,email,action,outcome,salesforce_id,error_code,message\n\
-             7,'=cmd@x.io,insert,failed,,REQUIRED_FIELD_MISSING,\"Required fields are missing: [Company], \"\"Zoë\"\"\"\n"
+            line,
+            [
+                "7",
+                "'=cmd@x.io",
+                "insert",
+                "failed",
+                "",
+                "REQUIRED_FIELD_MISSING",
+                "'-1"
+            ]
         );
-        let next = String::from_utf8(encode(false, &[row("a@x.io", Some("-1"))]).expect("csv"))
-            .expect("utf-8");
-        assert_eq!(next, "7,a@x.io,insert,failed,,REQUIRED_FIELD_MISSING,'-1\n");
     }
 }

@@ -132,7 +132,12 @@ async fn good_rows_are_saved_and_each_bad_row_is_reported_with_its_row_and_reaso
         .headers()
         .get("content-type")
         .is_some_and(|v| v.to_str().unwrap_or("").starts_with("text/csv")));
-    let text = report.text().await.expect("report");
+    let body = report.bytes().await.expect("report");
+    assert!(
+        body.starts_with("\u{feff}".as_bytes()),
+        "UTF-8 BOM first, for Excel"
+    );
+    let text = std::str::from_utf8(&body[3..]).expect("utf-8");
     let mut lines = text.lines();
     assert_eq!(lines.next(), Some("row,email,field,reason"));
     assert!(lines
