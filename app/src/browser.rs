@@ -6,13 +6,16 @@
 /// How much of a file the preview reads: the server's `PREVIEW_BYTES`.
 pub const PREVIEW_BYTES: u32 = 64 * 1024;
 
-/// A file the person chose.
+/// A file the person chose. `Send`, so it can sit in an ordinary signal: the browser's `File` is not, but
+/// the browser runs the app on one thread, and on the server there is no file at all. (A thread-local
+/// signal instead would be made on one server thread and dropped on another, which `SendWrapper` refuses
+/// loudly.)
 #[derive(Clone)]
 pub struct PickedFile {
     pub name: String,
     pub size: u64,
     #[cfg(feature = "hydrate")]
-    file: web_sys::File,
+    file: send_wrapper::SendWrapper<web_sys::File>,
 }
 
 #[cfg(feature = "hydrate")]
@@ -37,7 +40,7 @@ mod imp {
         Some(PickedFile {
             name: file.name(),
             size: file.size() as u64,
-            file,
+            file: send_wrapper::SendWrapper::new(file),
         })
     }
 

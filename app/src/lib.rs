@@ -7,6 +7,8 @@
 pub mod api;
 /// The browser's file and fetch APIs, for the import page (real only under `hydrate`).
 pub mod browser;
+/// Data a view loads only once it is live in the browser (hydrates the same however the page was reached).
+pub mod browser_load;
 /// Reusable views. Most take props only; a few that act on one thing (a sync's menu, the create dialog)
 /// own their server actions.
 pub mod components;

@@ -55,8 +55,7 @@ test("a run with errors groups them by code with a hint, shows their rows, and r
 
   // The data is fixed in Komo, then only the failed rows go again.
   await feedContacts(page, nameless.map((p) => ({ ...p, last_name: "Fixed" })));
-  // Back to the run through its sync's page, as a person would. (Opened by its address, the run page
-  // does not hydrate yet — a known bug, see the README — so its buttons would not work.)
+  // Back to the run through its sync's page, as a person would.
   await page.goto(new URL(failedRunUrl).pathname.replace(/\/runs\/\d+$/, ""));
   await waitForHydration(page);
   await page.getByTestId("runs-table").getByRole("link", { name: `#${failedRunId}`, exact: true }).click();

@@ -3,39 +3,86 @@
 
 use crate::api::runs::{run_log, LogEntry, LogPage};
 use crate::components::spinner::Loading;
-use crate::error::ErrorView;
+use crate::error::{ApiError, ErrorView};
 use leptos::prelude::*;
 use shared::sync::log::{LogFilter, ACTIONS};
 
-/// The log section. `filter` is shared with the error groups, which set a code to show.
+/// What the log shows and the page it loaded. Made by the run page itself, outside any `Suspend`: a
+/// resource made inside one may be made again when the server renders, and then no longer matches its
+/// serialized value when the page hydrates.
+#[derive(Clone, Copy)]
+pub struct RunLogState {
+    filter: RwSignal<LogFilter>,
+    /// Page starts visited so far: `Previous` pops one.
+    starts: RwSignal<Vec<i64>>,
+    /// Bumped as the run records batches, so the first page fills while it goes.
+    version: RwSignal<u64>,
+    page: Resource<Result<LogPage, ApiError>>,
+}
+
+impl RunLogState {
+    pub fn new(run_id: impl Fn() -> Option<i64> + Copy + Send + Sync + 'static) -> Self {
+        let filter = RwSignal::new(LogFilter::default());
+        let starts = RwSignal::new(vec![0_i64]);
+        let version = RwSignal::new(0_u64);
+        let after = move || starts.with(|s| s.last().copied().unwrap_or(0));
+        let page = Resource::new(
+            move || (run_id(), filter.get(), after(), version.get()),
+            |(run_id, filter, after, _)| async move {
+                match run_id {
+                    Some(run_id) => run_log(run_id, filter, after).await,
+                    None => Err(ApiError::NotFound("Run".into())),
+                }
+            },
+        );
+        // Another run (Retry opens the new one on the same page) starts unfiltered, from the top.
+        Effect::new(move |previous: Option<Option<i64>>| {
+            let now = run_id();
+            if previous.is_some_and(|p| p != now) {
+                filter.set(LogFilter::default());
+                starts.set(vec![0]);
+            }
+            now
+        });
+        Self {
+            filter,
+            starts,
+            version,
+            page,
+        }
+    }
+
+    /// Shows the rows `filter` selects, from the first page.
+    pub fn show(&self, filter: LogFilter) {
+        self.starts.set(vec![0]);
+        self.filter.set(filter);
+    }
+
+    /// The run has recorded more rows.
+    pub fn more_recorded(&self) {
+        self.version.update(|v| *v += 1);
+    }
+}
+
+/// The log section. The error groups share its state to show the rows of one code.
 #[component]
 pub fn RunLog(
-    run_id: i64,
-    filter: RwSignal<LogFilter>,
-    /// Changes while the run goes, so the first page fills as batches are recorded.
-    #[prop(into)]
-    version: Signal<i64>,
+    log: RunLogState,
     /// The error codes the run has, for the code filter.
     #[prop(into)]
     codes: Signal<Vec<String>>,
 ) -> impl IntoView {
-    // Page starts visited so far: `Previous` pops one.
-    let starts = RwSignal::new(vec![0_i64]);
-    let after = move || starts.with(|s| s.last().copied().unwrap_or(0));
-    Effect::new(move |previous: Option<LogFilter>| {
-        let now = filter.get();
-        if previous.is_some_and(|p| p != now) {
-            starts.set(vec![0]);
-        }
-        now
-    });
-    let page = Resource::new(
-        move || (filter.get(), after(), version.get()),
-        move |(filter, after, _)| run_log(run_id, filter, after),
-    );
+    let RunLogState {
+        filter,
+        starts,
+        page,
+        ..
+    } = log;
     let set = move |apply: fn(&mut LogFilter, Option<String>), value: String| {
         let value = (!value.is_empty()).then_some(value);
-        filter.update(|f| apply(f, value));
+        let mut next = filter.get_untracked();
+        apply(&mut next, value);
+        log.show(next);
     };
     let email_draft = RwSignal::new(filter.get_untracked().email.unwrap_or_default());
     view! {

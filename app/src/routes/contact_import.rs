@@ -19,8 +19,7 @@ const POLL_MS: i32 = 400;
 
 #[component]
 pub fn ContactImportPage() -> impl IntoView {
-    // The chosen file is a browser object, so it lives in a local (non-Send) signal.
-    let picked = RwSignal::new_local(None::<PickedFile>);
+    let picked = RwSignal::new(None::<PickedFile>);
     let preview = RwSignal::new(None::<ImportPreview>);
     let mapping = RwSignal::new(Vec::<String>::new());
     let status = RwSignal::new(None::<ImportStatus>);

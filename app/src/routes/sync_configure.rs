@@ -4,6 +4,7 @@
 
 use crate::api::contacts::get_field_catalog;
 use crate::api::syncs::{crm_fields, get_sync, sync_url, SaveOutcome, SaveSyncConfig, SyncDetail};
+use crate::browser_load::load_in_browser;
 use crate::components::spinner::Loading;
 use crate::components::sync_config::actions::ActionsSection;
 use crate::components::sync_config::filters::FiltersSection;
@@ -57,14 +58,19 @@ fn Editor(detail: SyncDetail, catalog: FieldCatalog) -> impl IntoView {
     // The describe is read in the browser once the page is up; "Refresh fields" asks Salesforce again.
     let refreshes = RwSignal::new(0_u32);
     let object = Memo::new(move |_| config.with(|c| c.object));
-    let describe = LocalResource::new(move || {
-        let object = object.get().api_name().to_owned();
-        let refresh = refreshes.get() > 0;
-        async move { crm_fields(sync_id, object, refresh).await }
+    let describe = load_in_browser(
+        move || (object.get().api_name().to_owned(), refreshes.get() > 0),
+        move |(object, refresh)| crm_fields(sync_id, object, refresh),
+    );
+    let fields = Signal::derive(move || {
+        describe
+            .value
+            .get()
+            .and_then(Result::ok)
+            .unwrap_or_default()
     });
-    let fields = Signal::derive(move || describe.get().and_then(Result::ok).unwrap_or_default());
-    let describe_error = move || describe.get().and_then(Result::err);
-    let loading = Signal::derive(move || describe.get().is_none());
+    let describe_error = move || describe.value.get().and_then(Result::err);
+    let loading = Signal::from(describe.loading);
 
     let attempted = RwSignal::new(false);
     let live_problems = Memo::new(move |_| -> Vec<Problem> {

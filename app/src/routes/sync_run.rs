@@ -2,11 +2,11 @@
 //! summary, (B) totals, (C) CRM inserts, (D) CRM updates and the other outcomes, errors grouped by code
 //! with how to fix them, (E) the log; Download results and Retry failed rows.
 
-use crate::api::runs::{results_url, run_errors, RetryFailedRows};
+use crate::api::runs::{results_url, run_errors, ErrorGroup, RetryFailedRows};
 use crate::api::syncs::{get_run, run_url, sync_url, RunSummary};
 use crate::components::run_errors::RunErrors;
 use crate::components::run_live::{follow_run, RunProgress};
-use crate::components::run_log::RunLog;
+use crate::components::run_log::{RunLog, RunLogState};
 use crate::components::run_status::RunStatusBadge;
 use crate::components::spinner::Loading;
 use crate::error::{ApiError, ErrorView};
@@ -21,19 +21,32 @@ use shared::when::{format_duration, format_unix_utc, thousands};
 pub fn SyncRunPage() -> impl IntoView {
     let params = use_params_map();
     let run_id = move || params.with(|p| p.get("run_id").and_then(|id| id.parse::<i64>().ok()));
+    // Every resource of the page is made here, not inside the `Suspend` below: see `RunLogState`.
     let run = Resource::new(run_id, |id| async move {
         match id {
             Some(id) => get_run(id).await,
             None => Err(ApiError::NotFound("Run".into())),
         }
     });
+    let errors_version = RwSignal::new(0_u32);
+    let errors = Resource::new(
+        move || (run_id(), errors_version.get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => run_errors(id).await,
+                None => Err(ApiError::NotFound("Run".into())),
+            }
+        },
+    );
+    let log = RunLogState::new(run_id);
+    let recount_errors = Callback::new(move |()| errors_version.update(|v| *v += 1));
     view! {
         <Title text="Run · Komo CRM Sync" />
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match run.await {
                     Err(error) => view! { <ErrorView error /> }.into_any(),
-                    Ok(run) => view! { <RunView run /> }.into_any(),
+                    Ok(run) => view! { <RunView run errors recount_errors log /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -41,25 +54,43 @@ pub fn SyncRunPage() -> impl IntoView {
 }
 
 #[component]
-fn RunView(run: RunSummary) -> impl IntoView {
+fn RunView(
+    run: RunSummary,
+    errors: Resource<Result<Vec<ErrorGroup>, ApiError>>,
+    /// Asks for the error groups again.
+    recount_errors: Callback<()>,
+    log: RunLogState,
+) -> impl IntoView {
     let run_id = run.id;
     let sync_id = run.sync_id;
     let live = RwSignal::new(run);
     follow_run(run_id, live);
     let active = Memo::new(move |_| live.with(|r| r.status.is_active()));
-    // Refetched when the run finishes (and once per recorded batch for the log's first page).
-    let errors = Resource::new(move || active.get(), move |_| run_errors(run_id));
-    let filter = RwSignal::new(LogFilter::default());
-    let batches = Signal::derive(move || live.with(|r| r.counters.processed));
-    let codes = Signal::derive(move || {
-        errors
-            .get()
-            .and_then(Result::ok)
-            .map(|groups| groups.into_iter().map(|g| g.code).collect())
-            .unwrap_or_default()
+    // While the run goes: the log's first page fills as batches are recorded, and the error groups are
+    // counted again once it ends. (Effects run only in the browser, so the server renders the run as is.)
+    Effect::new(move |previous: Option<(bool, i64)>| {
+        let now = live.with(|r| (r.status.is_active(), r.counters.processed));
+        if let Some((was_active, processed)) = previous {
+            if processed != now.1 {
+                log.more_recorded();
+            }
+            if was_active && !now.0 {
+                recount_errors.run(());
+            }
+        }
+        now
+    });
+    // The log's code filter offers the codes the run has. Filled by an effect, not read from `errors`
+    // as the page renders: outside a Suspense the server may render before `errors` has loaded while the
+    // browser, hydrating, already has it, and the two would draw different option lists.
+    let codes = RwSignal::new(Vec::<String>::new());
+    Effect::new(move |_| {
+        if let Some(Ok(groups)) = errors.get() {
+            codes.set(groups.into_iter().map(|g| g.code).collect());
+        }
     });
     let show_code = Callback::new(move |code: String| {
-        filter.set(LogFilter {
+        log.show(LogFilter {
             outcome: Some("failed".into()),
             error_code: Some(code),
             ..LogFilter::default()
@@ -90,15 +121,15 @@ fn RunView(run: RunSummary) -> impl IntoView {
         {move || active.get().then(|| view! { <RunProgress live /> })}
         <Summary live />
         <Counters live />
-        <Suspense fallback=|| ()>
+        <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match errors.await {
                     Err(error) => view! { <ErrorView error /> }.into_any(),
                     Ok(groups) => view! { <RunErrors groups on_show=show_code /> }.into_any(),
                 }
             })}
-        </Suspense>
-        <RunLog run_id filter version=batches codes />
+        </Transition>
+        <RunLog log codes />
     }
 }
 

@@ -3,6 +3,7 @@
 
 use super::{Draft, FieldProblems};
 use crate::api::syncs::count_matching;
+use crate::browser_load::load_in_browser;
 use crate::components::icon::Icon;
 use leptos::prelude::*;
 use shared::sync::config::Place;
@@ -20,7 +21,7 @@ pub fn FiltersSection(draft: Draft) -> impl IntoView {
             .with(|c| filter.check(c).is_ok())
             .then_some(filter)
     });
-    let count = Resource::new(
+    let count = load_in_browser(
         move || countable.get(),
         |filter| async move {
             let filter = filter?;
@@ -28,6 +29,16 @@ pub fn FiltersSection(draft: Draft) -> impl IntoView {
             Some(count_matching(json).await)
         },
     );
+    let count_text = move || match count.value.get() {
+        None => "Counting…".to_owned(),
+        Some(None) => "Fix the filter to see how many contacts it selects.".to_owned(),
+        Some(Some(Err(e))) => e.to_string(),
+        Some(Some(Ok(c))) => format!(
+            "{} of {} contacts",
+            thousands(c.matching),
+            thousands(c.total)
+        ),
+    };
     let add_rule = move |_| {
         let first = draft.catalog.with(|c| c.fields().first().cloned());
         if let Some(field) = first {
@@ -67,16 +78,13 @@ pub fn FiltersSection(draft: Draft) -> impl IntoView {
             <button type="button" class="button" on:click=add_rule>
                 <Icon name="plus" /> " Add Filter"
             </button>
-            <p class="match-count" data-testid="match-count" aria-live="polite">
-                <Suspense fallback=|| "Counting…">
-                    {move || Suspend::new(async move {
-                        match count.await {
-                            None => "Fix the filter to see how many contacts it selects.".to_owned(),
-                            Some(Err(e)) => e.to_string(),
-                            Some(Ok(c)) => format!("{} of {} contacts", thousands(c.matching), thousands(c.total)),
-                        }
-                    })}
-                </Suspense>
+            <p
+                class="match-count"
+                data-testid="match-count"
+                aria-live="polite"
+                aria-busy=move || count.loading.get().to_string()
+            >
+                {count_text}
             </p>
         </section>
     }
