@@ -85,6 +85,38 @@ pub struct StoredRow {
 pub(crate) const HOLD: &str = "update sync_runs set lease_until = $1, updated_at = $2 \
      where id = $3 and lease_owner = $4 and status = 'running' returning cancel_requested";
 
+/// Runs `$body` (statements on the transaction `$tx`) in one transaction that first renews `$holder`'s
+/// lease: `LeaseCheck::Lost`, and nothing written, when the run is no longer the holder's. A macro
+/// because the body is the same text on SQLite and PostgreSQL but not the same types.
+macro_rules! under_lease {
+    ($storage:expr, $holder:expr, $tx:ident => $body:block) => {{
+        let holder: $crate::storage::runs::bulk::Holder<'_> = $holder;
+        let now = $crate::storage::now_unix();
+        $crate::storage::on_pool!($storage, pool => {
+            let mut $tx = pool.begin().await?;
+            let held: Option<bool> = sqlx::query_scalar($crate::storage::runs::bulk::HOLD)
+                .bind(now + holder.lease_secs)
+                .bind(now)
+                .bind(holder.run_id)
+                .bind(holder.owner)
+                .fetch_optional(&mut *$tx)
+                .await?;
+            match held {
+                None => {
+                    $tx.rollback().await?;
+                    $crate::storage::runs::lease::LeaseCheck::Lost
+                }
+                Some(cancel) => {
+                    $body
+                    $tx.commit().await?;
+                    $crate::storage::runs::lease::LeaseCheck::Held { cancel }
+                }
+            }
+        })
+    }};
+}
+pub(crate) use under_lease;
+
 /// Keys per `in (…)` list.
 pub(crate) const KEYS_PER_STATEMENT: usize = 500;
 

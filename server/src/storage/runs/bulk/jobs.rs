@@ -1,7 +1,7 @@
 //! A run's Bulk jobs (`push_jobs`) and their per-row answers (`push_answers`). The job writes that move a
 //! run on check the lease in the same transaction.
 
-use super::{binds, Holder, HOLD};
+use super::{binds, under_lease, Holder};
 use crate::storage::runs::lease::LeaseCheck;
 use crate::storage::{now_unix, on_pool, Storage, StorageError};
 
@@ -63,45 +63,26 @@ impl Storage {
                       values ($1, $2, $3, 'open', $4, $5)";
         let assign = "update push_staged set job_id = $1 where run_id = $2 and operation = $3 \
                       and job_id is null and contact_id between $4 and $5";
-        let check = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let held: Option<bool> = sqlx::query_scalar(HOLD)
-                .bind(now + holder.lease_secs)
-                .bind(now)
+        Ok(under_lease!(self, holder, tx => {
+            sqlx::query(insert)
                 .bind(holder.run_id)
-                .bind(holder.owner)
-                .fetch_optional(&mut *tx)
+                .bind(job_id)
+                .bind(operation)
+                .bind(row_count)
+                .bind(now)
+                .execute(&mut *tx)
                 .await?;
-            match held {
-                None => {
-                    tx.rollback().await?;
-                    LeaseCheck::Lost
-                }
-                Some(cancel) => {
-                    sqlx::query(insert)
-                        .bind(holder.run_id)
-                        .bind(job_id)
-                        .bind(operation)
-                        .bind(row_count)
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await?;
-                    if let Some((first, last)) = contacts {
-                        sqlx::query(assign)
-                            .bind(job_id)
-                            .bind(holder.run_id)
-                            .bind(operation)
-                            .bind(first)
-                            .bind(last)
-                            .execute(&mut *tx)
-                            .await?;
-                    }
-                    tx.commit().await?;
-                    LeaseCheck::Held { cancel }
-                }
+            if let Some((first, last)) = contacts {
+                sqlx::query(assign)
+                    .bind(job_id)
+                    .bind(holder.run_id)
+                    .bind(operation)
+                    .bind(first)
+                    .bind(last)
+                    .execute(&mut *tx)
+                    .await?;
             }
-        });
-        Ok(check)
+        }))
     }
 
     /// Moves a job on: `state` is ours, `sf_state` and `sf_error` Salesforce's final word.
@@ -116,38 +97,18 @@ impl Storage {
         sf_state: Option<&str>,
         sf_error: Option<&str>,
     ) -> Result<LeaseCheck, StorageError> {
-        let now = now_unix();
         let update = "update push_jobs set state = $1, sf_state = coalesce($2, sf_state), \
                       sf_error = coalesce($3, sf_error) where run_id = $4 and job_id = $5";
-        let check = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let held: Option<bool> = sqlx::query_scalar(HOLD)
-                .bind(now + holder.lease_secs)
-                .bind(now)
+        Ok(under_lease!(self, holder, tx => {
+            sqlx::query(update)
+                .bind(state)
+                .bind(sf_state)
+                .bind(sf_error)
                 .bind(holder.run_id)
-                .bind(holder.owner)
-                .fetch_optional(&mut *tx)
+                .bind(job_id)
+                .execute(&mut *tx)
                 .await?;
-            match held {
-                None => {
-                    tx.rollback().await?;
-                    LeaseCheck::Lost
-                }
-                Some(cancel) => {
-                    sqlx::query(update)
-                        .bind(state)
-                        .bind(sf_state)
-                        .bind(sf_error)
-                        .bind(holder.run_id)
-                        .bind(job_id)
-                        .execute(&mut *tx)
-                        .await?;
-                    tx.commit().await?;
-                    LeaseCheck::Held { cancel }
-                }
-            }
-        });
-        Ok(check)
+        }))
     }
 
     /// Forgets a job: rows still assigned to it become unsent again (the job was aborted before it ran),
@@ -160,40 +121,20 @@ impl Storage {
         holder: Holder<'_>,
         job_id: &str,
     ) -> Result<LeaseCheck, StorageError> {
-        let now = now_unix();
         let statements = [
             "update push_staged set job_id = null where run_id = $1 and job_id = $2",
             "delete from push_answers where run_id = $1 and job_id = $2",
             "delete from push_jobs where run_id = $1 and job_id = $2",
         ];
-        let check = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let held: Option<bool> = sqlx::query_scalar(HOLD)
-                .bind(now + holder.lease_secs)
-                .bind(now)
-                .bind(holder.run_id)
-                .bind(holder.owner)
-                .fetch_optional(&mut *tx)
-                .await?;
-            match held {
-                None => {
-                    tx.rollback().await?;
-                    LeaseCheck::Lost
-                }
-                Some(cancel) => {
-                    for sql in statements {
-                        sqlx::query(sql)
-                            .bind(holder.run_id)
-                            .bind(job_id)
-                            .execute(&mut *tx)
-                            .await?;
-                    }
-                    tx.commit().await?;
-                    LeaseCheck::Held { cancel }
-                }
+        Ok(under_lease!(self, holder, tx => {
+            for sql in statements {
+                sqlx::query(sql)
+                    .bind(holder.run_id)
+                    .bind(job_id)
+                    .execute(&mut *tx)
+                    .await?;
             }
-        });
-        Ok(check)
+        }))
     }
 
     /// Stores result rows of `job_id`; a row stored before (the files read again after a restart) is kept.
