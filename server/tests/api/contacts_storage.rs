@@ -416,19 +416,8 @@ async fn the_contact_count_follows_inserts_and_deletes_but_not_updates() {
 
     // A workspace deleted with its contacts takes its count along, and leaves the others' alone.
     let delete = "delete from workspaces where id = $1";
-    let deleted = match &storage {
-        Storage::Sqlite(pool) => sqlx::query(delete)
-            .bind(globex.0)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()),
-        Storage::Postgres(pool) => sqlx::query(delete)
-            .bind(globex.0)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()),
-    };
-    assert_eq!(deleted.expect("delete workspace"), 1);
+    let deleted = crate::helpers::sql_execute(&storage, delete, globex.0).await;
+    assert_eq!(deleted, 1, "workspace deleted");
     assert_eq!(storage.count_contacts(globex).await.expect("count"), 0);
     assert_eq!(storage.count_contacts(acme).await.expect("count"), 3);
 }

@@ -558,22 +558,7 @@ async fn a_run_whose_worker_died_is_picked_up_once_its_lease_lapses() {
 
     // Its lease lapsing (a worker that died) makes it claimable again.
     let lapsed = "update sync_runs set lease_until = 0 where id = $1";
-    match &o.app.storage {
-        server::storage::Storage::Sqlite(pool) => {
-            sqlx::query(lapsed)
-                .bind(run_id)
-                .execute(pool)
-                .await
-                .expect("lapse");
-        }
-        server::storage::Storage::Postgres(pool) => {
-            sqlx::query(lapsed)
-                .bind(run_id)
-                .execute(pool)
-                .await
-                .expect("lapse");
-        }
-    }
+    crate::helpers::sql_execute(&o.app.storage, lapsed, run_id).await;
     let done = o.app.engine.drain().await.expect("ran");
     assert_eq!(done, [(run_id, Some(RunStatus::CompletedWithErrors))]);
     o.checked(run_id).await;

@@ -37,37 +37,12 @@ fn soql_lookups(o: &Org) -> usize {
 
 /// A scalar from the test database, for checking the engine's scratch tables.
 pub(crate) async fn scalar(o: &Org, sql: &str, run_id: i64) -> i64 {
-    match &o.app.storage {
-        server::storage::Storage::Sqlite(pool) => sqlx::query_scalar(sql)
-            .bind(run_id)
-            .fetch_one(pool)
-            .await
-            .expect("query"),
-        server::storage::Storage::Postgres(pool) => sqlx::query_scalar(sql)
-            .bind(run_id)
-            .fetch_one(pool)
-            .await
-            .expect("query"),
-    }
+    crate::helpers::sql_scalar(&o.app.storage, sql, run_id).await
 }
 
+/// A statement on the test database with the run id as `$1`.
 pub(crate) async fn execute(o: &Org, sql: &str, run_id: i64) {
-    match &o.app.storage {
-        server::storage::Storage::Sqlite(pool) => {
-            sqlx::query(sql)
-                .bind(run_id)
-                .execute(pool)
-                .await
-                .expect("sql");
-        }
-        server::storage::Storage::Postgres(pool) => {
-            sqlx::query(sql)
-                .bind(run_id)
-                .execute(pool)
-                .await
-                .expect("sql");
-        }
-    }
+    crate::helpers::sql_execute(&o.app.storage, sql, run_id).await;
 }
 
 /// A finished run leaves nothing in the scratch tables.

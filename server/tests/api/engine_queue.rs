@@ -188,22 +188,7 @@ async fn runs_into_one_object_of_one_connection_are_claimed_one_at_a_time() {
     );
     // A run whose lease lapsed still holds its object: it is itself the next to be claimed.
     let lapse = "update sync_runs set lease_until = 0 where id = $1";
-    match storage {
-        server::storage::Storage::Sqlite(pool) => {
-            sqlx::query(lapse)
-                .bind(run_a)
-                .execute(pool)
-                .await
-                .expect("lapse");
-        }
-        server::storage::Storage::Postgres(pool) => {
-            sqlx::query(lapse)
-                .bind(run_a)
-                .execute(pool)
-                .await
-                .expect("lapse");
-        }
-    }
+    crate::helpers::sql_execute(storage, lapse, run_a).await;
     let again = storage
         .claim_run("worker-2", 300)
         .await

@@ -297,3 +297,30 @@ pub async fn api_error(response: reqwest::Response) -> ApiError {
     let text = response.text().await.expect("body");
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("ApiError JSON expected ({e}): {text}"))
 }
+
+/// One number from the test database: `sql` with `id` as `$1`. For checks no API answers.
+pub async fn sql_scalar(storage: &Storage, sql: &str, id: i64) -> i64 {
+    match storage {
+        Storage::Sqlite(pool) => sqlx::query_scalar(sql).bind(id).fetch_one(pool).await,
+        Storage::Postgres(pool) => sqlx::query_scalar(sql).bind(id).fetch_one(pool).await,
+    }
+    .expect("scalar query")
+}
+
+/// Runs `sql` with `id` as `$1` on the test database, for states no API makes (a lease that lapsed, a
+/// workspace deleted); returns the rows it touched.
+pub async fn sql_execute(storage: &Storage, sql: &str, id: i64) -> u64 {
+    match storage {
+        Storage::Sqlite(pool) => sqlx::query(sql)
+            .bind(id)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()),
+        Storage::Postgres(pool) => sqlx::query(sql)
+            .bind(id)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()),
+    }
+    .expect("statement")
+}
