@@ -18,7 +18,7 @@ pub fn RunErrors(
         <section class="panel" aria-label="Errors by code">
             <h2>"Errors by code"</h2>
             <div class="table-scroll">
-                <table class="table" data-testid="error-groups">
+                <table class="table error-groups" data-testid="error-groups">
                     <thead>
                         <tr>
                             <th>"Error"</th>
