@@ -109,6 +109,18 @@ fn finish(
     Json(Value::Array(results)).into_response()
 }
 
+/// A create or update batch and each record's object (from its `attributes.type`); one record without a
+/// known type refuses the whole call, as Salesforce does.
+fn typed_batch(org: &Org, body: &[u8]) -> Result<(Batch, Vec<usize>), ApiError> {
+    let batch = parse_batch(body)?;
+    let objs = batch
+        .records
+        .iter()
+        .map(|r| record_type(org, r, None))
+        .collect::<Result<_, _>>()?;
+    Ok((batch, objs))
+}
+
 fn options(ctx: &Ctx, headers: &HeaderMap) -> WriteOptions {
     WriteOptions {
         allow_duplicate_save: allow_duplicate_save(headers),
@@ -123,18 +135,11 @@ pub async fn create(
     body: Bytes,
 ) -> Response {
     let opts = options(&ctx, &headers);
-    let batch = match parse_batch(&body) {
-        Ok(b) => b,
+    let mut org = state.org.lock();
+    let (batch, objs) = match typed_batch(&org, &body) {
+        Ok(typed) => typed,
         Err(e) => return e.into_response(),
     };
-    let mut org = state.org.lock();
-    let mut objs = Vec::with_capacity(batch.records.len());
-    for r in &batch.records {
-        match record_type(&org, r, None) {
-            Ok(o) => objs.push(o),
-            Err(e) => return e.into_response(),
-        }
-    }
     let mut undo = Vec::new();
     let mut outcomes = Vec::with_capacity(objs.len());
     for (r, &obj) in batch.records.iter().zip(&objs) {
@@ -166,18 +171,11 @@ pub async fn update(
     body: Bytes,
 ) -> Response {
     let opts = options(&ctx, &headers);
-    let batch = match parse_batch(&body) {
-        Ok(b) => b,
+    let mut org = state.org.lock();
+    let (batch, objs) = match typed_batch(&org, &body) {
+        Ok(typed) => typed,
         Err(e) => return e.into_response(),
     };
-    let mut org = state.org.lock();
-    let mut objs = Vec::with_capacity(batch.records.len());
-    for r in &batch.records {
-        match record_type(&org, r, None) {
-            Ok(o) => objs.push(o),
-            Err(e) => return e.into_response(),
-        }
-    }
     let mut undo = Vec::new();
     let mut outcomes = Vec::with_capacity(objs.len());
     for (r, &obj) in batch.records.iter().zip(&objs) {
