@@ -3,19 +3,18 @@
 //! failed rows" queues a run tied to the first. The engine is stepped by the test (no background worker).
 
 use crate::contacts_storage::contact;
-use crate::helpers::{api_error, spawn_app_with, TestApp, MEMBER_PASSWORD};
+use crate::engine::{field, org, Org};
+use crate::helpers::{api_error, TestApp, MEMBER_PASSWORD};
 use app::api::runs::{ErrorGroup, LogPage};
 use app::api::syncs::{RunSummary, SaveOutcome, SyncNowOutcome};
 use app::error::ApiError;
-use salesforce_sim::{ConnectedApp, SimConfig, Simulator};
-use shared::sync::config::{FieldMapping, MappingSource, Overwrite, SyncConfig};
+use salesforce_sim::Simulator;
+use shared::sync::config::SyncConfig;
 use shared::sync::log::LOG_PAGE;
 use shared::sync::run::RunStatus;
 use shared::Role;
 use std::collections::HashSet;
 
-const CLIENT_ID: &str = "3MVG9-komo-review";
-const SECRET: &str = "the-review-secret";
 /// Contacts that push cleanly, then the two kinds of invalid ones.
 const GOOD: usize = 60;
 const NO_LAST_NAME: usize = 3;
@@ -28,34 +27,14 @@ struct Review {
     sync_id: i64,
 }
 
-fn field(key: &str, crm: &str) -> FieldMapping {
-    FieldMapping {
-        source: MappingSource::Field(key.into()),
-        crm_field: crm.into(),
-        overwrite: Overwrite::Always,
-    }
-}
-
 /// An org, a running sync of Contacts by email, and contacts of which five will be invalid.
 async fn review() -> Review {
-    let sim = Simulator::start(SimConfig::default())
-        .await
-        .expect("simulator");
-    sim.add_app(ConnectedApp::new(CLIENT_ID, SECRET));
-    let app = spawn_app_with(&[("KOMO_SALESFORCE_EXTRA_ORIGINS", sim.base_url())]).await;
-    app.sign_in_as_admin().await;
-    let connected = app
-        .call(
-            "save_connection",
-            &[
-                ("domain", sim.base_url()),
-                ("client_id", CLIENT_ID),
-                ("client_secret", SECRET),
-            ],
-        )
-        .await;
-    assert_eq!(connected.status(), 200);
-    let connection: app::api::crm::ConnectionSummary = connected.json().await.expect("summary");
+    let Org {
+        sim,
+        app,
+        connection_id,
+        ..
+    } = org().await;
     let long_title = "T".repeat(200);
     let mut contacts = Vec::new();
     for i in 0..ALL {
@@ -89,7 +68,7 @@ async fn review() -> Review {
         .call(
             "create_sync",
             &[
-                ("connection_id", &connection.id.to_string()),
+                ("connection_id", &connection_id.to_string()),
                 ("object", "Contact"),
                 ("name", "Review"),
             ],

@@ -3,23 +3,19 @@
 //! delete — and another workspace's super user sees none of it.
 
 use crate::contacts_storage::contact;
-use crate::helpers::{api_error, spawn_app_with, TestApp, MEMBER_PASSWORD};
+use crate::engine::{field, org, Org};
+use crate::helpers::{api_error, TestApp, MEMBER_PASSWORD};
 use app::api::syncs::{
     MatchCount, RunSummary, SaveOutcome, SyncDetail, SyncNowOutcome, SyncSummary,
 };
 use app::error::ApiError;
-use salesforce_sim::{ConnectedApp, SimConfig, Simulator};
-use shared::sync::config::{
-    FieldMapping, MappingSource, NoMatchAction, Overwrite, Place, SyncConfig,
-};
+use salesforce_sim::Simulator;
+use shared::sync::config::{NoMatchAction, Place, SyncConfig};
 use shared::sync::crm::{CrmField, CrmObject};
 use shared::sync::filter::{Combine, Filter, FilterRule, Operator};
 use shared::sync::run::RunStatus;
 use shared::sync::status::SyncStatus;
 use shared::Role;
-
-const CLIENT_ID: &str = "3MVG9-komo-client";
-const SECRET: &str = "the-right-consumer-secret";
 
 struct Builder {
     _sim: Simulator,
@@ -28,36 +24,16 @@ struct Builder {
 }
 
 async fn builder() -> Builder {
-    let sim = Simulator::start(SimConfig::default())
-        .await
-        .expect("simulator");
-    sim.add_app(ConnectedApp::new(CLIENT_ID, SECRET));
-    let app = spawn_app_with(&[("KOMO_SALESFORCE_EXTRA_ORIGINS", sim.base_url())]).await;
-    app.sign_in_as_admin().await;
-    let response = app
-        .call(
-            "save_connection",
-            &[
-                ("domain", sim.base_url()),
-                ("client_id", CLIENT_ID),
-                ("client_secret", SECRET),
-            ],
-        )
-        .await;
-    assert_eq!(response.status(), 200, "connected");
-    let connection: app::api::crm::ConnectionSummary = response.json().await.expect("summary");
+    let Org {
+        sim,
+        app,
+        connection_id,
+        ..
+    } = org().await;
     Builder {
         _sim: sim,
         app,
-        connection_id: connection.id,
-    }
-}
-
-fn field(key: &str, crm: &str) -> FieldMapping {
-    FieldMapping {
-        source: MappingSource::Field(key.into()),
-        crm_field: crm.into(),
-        overwrite: Overwrite::Always,
+        connection_id,
     }
 }
 
