@@ -132,8 +132,8 @@ test("the seed walk: connect, build a sync, rename, start, Sync now, watch it fi
   const csvIds = new Set(lines.slice(1).map((l) => l.split(",")[4]));
   expect(csvIds).toEqual(orgIds);
 
-  // The sync page lists the run with its green tick and draws it in the chart.
-  await page.getByRole("link", { name: "Sync", exact: true }).click();
+  // Back to the sync by its (new) name: the page lists the run with its green tick and draws it in the chart.
+  await page.getByRole("link", { name: renamed, exact: true }).click();
   await expect(page.getByTestId("runs-table").locator('[data-status="succeeded"]')).toHaveCount(1);
   await expect(page.getByTestId("runs-chart")).toBeVisible();
   await keepScreenshot(page, "walk-5-sync-page");

@@ -15,6 +15,8 @@ use shared::sync::status::SyncStatus;
 pub struct RunSummary {
     pub id: i64,
     pub sync_id: i64,
+    /// The sync's internal name as it is now (for the run page's way back).
+    pub sync_name: String,
     pub status: RunStatus,
     pub config_version: i64,
     pub full_resync: bool,

@@ -63,6 +63,7 @@ fn RunView(
 ) -> impl IntoView {
     let run_id = run.id;
     let sync_id = run.sync_id;
+    let sync_name = run.sync_name.clone();
     let live = RwSignal::new(run);
     follow_run(run_id, live);
     let active = Memo::new(move |_| live.with(|r| r.status.is_active()));
@@ -106,7 +107,7 @@ fn RunView(
     view! {
         <header class="page-header">
             <div>
-                <a class="crumb" href=sync_url(sync_id)>"Sync"</a>
+                <a class="crumb" href=sync_url(sync_id)>{sync_name}</a>
                 <h1>{format!("Run #{run_id}")}</h1>
             </div>
             <div class="page-actions">

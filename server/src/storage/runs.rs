@@ -37,14 +37,17 @@ pub struct RunRequest<'a> {
     pub author: Author<'a>,
 }
 
-pub(crate) const RUN_COLUMNS: &str = "id, sync_id, status, config_version, full_resync, retry_of, started_by_name, \
-     created_at, started_at, finished_at, updated_at, message, komo_total, selected, crm_total, processed, \
+pub(crate) const RUN_COLUMNS: &str = "id, sync_id, \
+     coalesce((select name from syncs where syncs.id = sync_runs.sync_id), '') as sync_name, \
+     status, config_version, full_resync, retry_of, started_by_name, created_at, started_at, finished_at, \
+     updated_at, message, komo_total, selected, crm_total, processed, \
      inserted_ok, inserted_failed, updated_ok, updated_failed, skipped, unchanged, invalid";
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct RunRow {
     id: i64,
     sync_id: i64,
+    sync_name: String,
     status: String,
     config_version: i64,
     full_resync: bool,
@@ -74,6 +77,7 @@ impl TryFrom<RunRow> for RunSummary {
         Ok(RunSummary {
             id: row.id,
             sync_id: row.sync_id,
+            sync_name: row.sync_name,
             status: parse_run_status(&row.status)?,
             config_version: row.config_version,
             full_resync: row.full_resync,

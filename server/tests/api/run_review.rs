@@ -167,6 +167,7 @@ async fn errors_are_grouped_by_code_with_hints_and_the_log_filters_and_pages() {
     let r = review().await;
     let run = r.finished_run().await;
     assert_eq!(run.status, RunStatus::CompletedWithErrors);
+    assert_eq!(run.sync_name, "Review", "the way back names the sync");
     assert_eq!(run.counters.inserted_ok, GOOD as i64);
     assert_eq!(r.sim.records("Contact").len(), GOOD, "what the org holds");
 
