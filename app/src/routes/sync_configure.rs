@@ -58,18 +58,24 @@ fn Editor(detail: SyncDetail, catalog: FieldCatalog) -> impl IntoView {
     // The describe is read in the browser once the page is up; "Refresh fields" asks Salesforce again.
     let refreshes = RwSignal::new(0_u32);
     let object = Memo::new(move |_| config.with(|c| c.object));
+    // Each answer carries the object it describes: after a switch of data source the previous object's
+    // fields must not be offered (or mapped by name) while the new describe is on its way.
     let describe = load_in_browser(
         move || (object.get().api_name().to_owned(), refreshes.get() > 0),
-        move |(object, refresh)| crm_fields(sync_id, object, refresh),
+        move |(object, refresh)| async move {
+            let answer = crm_fields(sync_id, object.clone(), refresh).await;
+            (object, answer)
+        },
     );
-    let fields = Signal::derive(move || {
+    let current = move || {
+        let wanted = object.get().api_name();
         describe
             .value
             .get()
-            .and_then(Result::ok)
-            .unwrap_or_default()
-    });
-    let describe_error = move || describe.value.get().and_then(Result::err);
+            .and_then(|(described, answer)| (described == wanted).then_some(answer))
+    };
+    let fields = Signal::derive(move || current().and_then(Result::ok).unwrap_or_default());
+    let describe_error = move || current().and_then(Result::err);
     let loading = Signal::from(describe.loading);
 
     let attempted = RwSignal::new(false);
