@@ -15,8 +15,6 @@ pub struct RunLogState {
     filter: RwSignal<LogFilter>,
     /// Page starts visited so far: `Previous` pops one.
     starts: RwSignal<Vec<i64>>,
-    /// Bumped as the run records batches, so the first page fills while it goes.
-    version: RwSignal<u64>,
     page: Resource<Result<LogPage, ApiError>>,
 }
 
@@ -24,11 +22,10 @@ impl RunLogState {
     pub fn new(run_id: impl Fn() -> Option<i64> + Copy + Send + Sync + 'static) -> Self {
         let filter = RwSignal::new(LogFilter::default());
         let starts = RwSignal::new(vec![0_i64]);
-        let version = RwSignal::new(0_u64);
         let after = move || starts.with(|s| s.last().copied().unwrap_or(0));
         let page = Resource::new(
-            move || (run_id(), filter.get(), after(), version.get()),
-            |(run_id, filter, after, _)| async move {
+            move || (run_id(), filter.get(), after()),
+            |(run_id, filter, after)| async move {
                 match run_id {
                     Some(run_id) => run_log(run_id, filter, after).await,
                     None => Err(ApiError::NotFound("Run".into())),
@@ -47,7 +44,6 @@ impl RunLogState {
         Self {
             filter,
             starts,
-            version,
             page,
         }
     }
@@ -58,9 +54,9 @@ impl RunLogState {
         self.filter.set(filter);
     }
 
-    /// The run has recorded more rows.
+    /// The run has recorded more rows: the page shown is read again, so it fills while the run goes.
     pub fn more_recorded(&self) {
-        self.version.update(|v| *v += 1);
+        self.page.refetch();
     }
 }
 

@@ -28,25 +28,20 @@ pub fn SyncRunPage() -> impl IntoView {
             None => Err(ApiError::NotFound("Run".into())),
         }
     });
-    let errors_version = RwSignal::new(0_u32);
-    let errors = Resource::new(
-        move || (run_id(), errors_version.get()),
-        |(id, _)| async move {
-            match id {
-                Some(id) => run_errors(id).await,
-                None => Err(ApiError::NotFound("Run".into())),
-            }
-        },
-    );
+    let errors = Resource::new(run_id, |id| async move {
+        match id {
+            Some(id) => run_errors(id).await,
+            None => Err(ApiError::NotFound("Run".into())),
+        }
+    });
     let log = RunLogState::new(run_id);
-    let recount_errors = Callback::new(move |()| errors_version.update(|v| *v += 1));
     view! {
         <Title text="Run · Komo CRM Sync" />
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match run.await {
                     Err(error) => view! { <ErrorView error /> }.into_any(),
-                    Ok(run) => view! { <RunView run errors recount_errors log /> }.into_any(),
+                    Ok(run) => view! { <RunView run errors log /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -57,8 +52,6 @@ pub fn SyncRunPage() -> impl IntoView {
 fn RunView(
     run: RunSummary,
     errors: Resource<Result<Vec<ErrorGroup>, ApiError>>,
-    /// Asks for the error groups again.
-    recount_errors: Callback<()>,
     log: RunLogState,
 ) -> impl IntoView {
     let run_id = run.id;
@@ -76,7 +69,7 @@ fn RunView(
                 log.more_recorded();
             }
             if was_active && !now.0 {
-                recount_errors.run(());
+                errors.refetch();
             }
         }
         now

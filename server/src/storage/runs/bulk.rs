@@ -81,12 +81,8 @@ pub struct StoredRow {
     pub message: Option<String>,
 }
 
-/// Renews the lease inside a transaction; no row means the run is no longer ours.
-pub(crate) const HOLD: &str = "update sync_runs set lease_until = $1, updated_at = $2 \
-     where id = $3 and lease_owner = $4 and status = 'running' returning cancel_requested";
-
 /// Runs `$body` (statements on the transaction `$tx`) in one transaction that first renews `$holder`'s
-/// lease: `LeaseCheck::Lost`, and nothing written, when the run is no longer the holder's. A macro
+/// lease (`lease::HOLD`, what `Storage::renew_lease` runs alone): `LeaseCheck::Lost`, and nothing written, when the run is no longer the holder's. A macro
 /// because the body is the same text on SQLite and PostgreSQL but not the same types.
 macro_rules! under_lease {
     ($storage:expr, $holder:expr, $tx:ident => $body:block) => {{
@@ -94,7 +90,7 @@ macro_rules! under_lease {
         let now = $crate::storage::now_unix();
         $crate::storage::on_pool!($storage, pool => {
             let mut $tx = pool.begin().await?;
-            let held: Option<bool> = sqlx::query_scalar($crate::storage::runs::bulk::HOLD)
+            let held: Option<bool> = sqlx::query_scalar($crate::storage::runs::lease::HOLD)
                 .bind(now + holder.lease_secs)
                 .bind(now)
                 .bind(holder.run_id)

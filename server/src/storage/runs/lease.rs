@@ -45,6 +45,11 @@ pub enum LeaseCheck {
 const CLAIMED_COLUMNS: &str =
     "id, workspace_id, sync_id, config_version, full_resync, cursor_contact_id, retry_of, bulk";
 
+/// Renews `owner`'s lease on a running run and reads its cancel flag; no row means the run is no longer
+/// ours. Alone in [`Storage::renew_lease`], and first in every transaction that moves a run on.
+pub(crate) const HOLD: &str = "update sync_runs set lease_until = $1, updated_at = $2 \
+     where id = $3 and lease_owner = $4 and status = 'running' returning cancel_requested";
+
 impl Storage {
     /// Claims the oldest claimable run for `owner` until `now + lease_secs`: a queued run, or a running one
     /// whose lease has lapsed (its worker died). One `update … returning`; on PostgreSQL the inner select
@@ -102,11 +107,8 @@ impl Storage {
         owner: &str,
         lease_secs: i64,
     ) -> Result<LeaseCheck, StorageError> {
-        let sql = "update sync_runs set lease_until = $1, updated_at = $2 \
-                   where id = $3 and lease_owner = $4 and status = 'running' \
-                   returning cancel_requested";
         let now = now_unix();
-        let cancel: Option<bool> = on_pool!(self, pool => sqlx::query_scalar(sql)
+        let cancel: Option<bool> = on_pool!(self, pool => sqlx::query_scalar(HOLD)
             .bind(now + lease_secs)
             .bind(now)
             .bind(run_id)
