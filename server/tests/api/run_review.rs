@@ -11,7 +11,7 @@ use app::error::ApiError;
 use salesforce_sim::Simulator;
 use shared::sync::config::SyncConfig;
 use shared::sync::log::LOG_PAGE;
-use shared::sync::run::RunStatus;
+use shared::sync::run::{RunStatus, RUNS_PAGE};
 use shared::Role;
 use std::collections::HashSet;
 
@@ -435,4 +435,43 @@ async fn another_workspace_cannot_read_a_run() {
         let response = browser.get(&format!("/crm/runs/{id}/{path}")).await;
         assert_eq!(response.status(), 404, "{path}");
     }
+}
+
+#[tokio::test]
+async fn the_runs_list_is_newest_first_a_page_at_a_time() {
+    let r = review().await;
+    let mut ids = Vec::new();
+    for _ in 0..=RUNS_PAGE {
+        ids.push(r.finished_run().await.id);
+    }
+    let page = |before: i64| {
+        let app = &r.app;
+        let sync_id = r.sync_id.to_string();
+        async move {
+            app.call(
+                "list_runs",
+                &[
+                    ("sync_id", sync_id.as_str()),
+                    ("before", &before.to_string()),
+                ],
+            )
+            .await
+            .json::<Vec<RunSummary>>()
+            .await
+            .expect("runs")
+        }
+    };
+    let first = page(0).await;
+    let newest: Vec<i64> = ids.iter().rev().take(RUNS_PAGE as usize).copied().collect();
+    assert_eq!(first.iter().map(|run| run.id).collect::<Vec<_>>(), newest);
+    let older = page(first.last().expect("a full page").id).await;
+    assert_eq!(
+        older.iter().map(|run| run.id).collect::<Vec<_>>(),
+        [ids[0]],
+        "the next page holds the oldest run only"
+    );
+    assert!(
+        page(ids[0]).await.is_empty(),
+        "nothing before the first run"
+    );
 }
