@@ -6,6 +6,8 @@
 //! string. Migrations differ in types only and live in `migrations/{sqlite,postgres}`.
 
 pub mod api_tokens;
+/// The bind builder every statement uses, and row sets bound as one JSON parameter.
+pub mod binds;
 pub mod connections;
 /// Komo contacts and their custom properties.
 pub mod contacts;

@@ -14,20 +14,21 @@ mod rows;
 /// Per sync, what it last pushed of a contact: the detail page's "Syncs" table.
 pub mod sync_state;
 
+use super::binds::{bind_all, Binds};
 use super::{now_unix, on_pool, Storage, StorageError, WorkspaceId};
-use rows::{ContactRow, UpsertRow, CONTACT_COLUMNS};
+use rows::{ContactRow, UpsertRow, CONTACT_COLUMNS, UPSERT_ROW_COLUMNS};
 use shared::contact::{Contact, NewContact};
 use shared::EmailAddress;
 use std::collections::HashMap;
 
-/// Rows per statement: 24 binds each stays well under SQLite's 32,766 and PostgreSQL's 65,535 limits.
-const CHUNK: usize = 500;
+/// Contacts per statement. The rows travel as one JSON parameter ([`super::binds`]), so this bounds the
+/// statement's memory and the time a writer holds SQLite's lock, not a parameter count.
+const CHUNK: usize = 1_000;
 
 const UPSERT_COLUMNS: &str = "workspace_id, email, first_name, last_name, phone, mobile, company, \
     job_title, street, city, region, postcode, country, date_of_birth, marketing_opt_in, \
     marketing_opt_in_at, source_hub, source_campaign, tags, custom, name_key, sort_name, created_at, \
     updated_at";
-const BINDS_PER_ROW: usize = 24;
 
 /// `lower()` of the merged names. PostgreSQL lower-cases under the "C" collation, which like SQLite's
 /// `lower` touches ASCII letters only, so both backends build identical keys.
@@ -103,48 +104,31 @@ impl Storage {
         for (i, c) in contacts.iter().enumerate() {
             last_index.insert(c.email.as_str(), i);
         }
+        let now = now_unix();
         let unique: Vec<UpsertRow> = contacts
             .iter()
             .enumerate()
             .filter(|(i, c)| last_index.get(c.email.as_str()) == Some(i))
-            .map(|(_, c)| UpsertRow::new(workspace, c, now_unix()))
+            .map(|(_, c)| UpsertRow::new(c, now))
             .collect::<Result<_, _>>()?;
         let conflict = conflict_clause(self);
         let mut ids: HashMap<String, i64> = HashMap::with_capacity(unique.len());
         for chunk in unique.chunks(CHUNK) {
-            let placeholders: Vec<String> = (0..chunk.len())
-                .map(|r| {
-                    let binds: Vec<String> = (1..=BINDS_PER_ROW)
-                        .map(|c| format!("${}", r * BINDS_PER_ROW + c))
-                        .collect();
-                    format!("({})", binds.join(", "))
-                })
-                .collect();
+            let mut binds = Binds::new();
+            let workspace_id = binds.int(workspace.0);
+            let now = binds.int(now);
+            let source = binds
+                .rows(self.dialect(), chunk, &UPSERT_ROW_COLUMNS)
+                .map_err(|e| StorageError::Corrupt(e.to_string()))?;
+            let picked = UPSERT_ROW_COLUMNS.map(|(name, _)| name).join(", ");
+            // `where true`: without it SQLite would read `on conflict` as the select's join constraint.
             let sql = format!(
-                "insert into contacts ({UPSERT_COLUMNS}) values {} {conflict} returning id, email",
-                placeholders.join(", ")
+                "insert into contacts ({UPSERT_COLUMNS}) \
+                 select {workspace_id}, {picked}, {now}, {now} from ({source}) r where true \
+                 {conflict} returning id, email"
             );
             let returned: Vec<(i64, String)> = on_pool!(self, pool => {
-                let mut query = sqlx::query_as(&sql);
-                for row in chunk {
-                    query = query
-                        .bind(row.workspace_id)
-                        .bind(&row.email)
-                        .bind(&row.text[0]).bind(&row.text[1]).bind(&row.text[2]).bind(&row.text[3])
-                        .bind(&row.text[4]).bind(&row.text[5]).bind(&row.text[6]).bind(&row.text[7])
-                        .bind(&row.text[8]).bind(&row.text[9]).bind(&row.text[10])
-                        .bind(&row.date_of_birth)
-                        .bind(row.marketing_opt_in)
-                        .bind(row.marketing_opt_in_at)
-                        .bind(&row.text[11]).bind(&row.text[12])
-                        .bind(&row.tags)
-                        .bind(&row.custom)
-                        .bind(&row.name_key)
-                        .bind(&row.sort_name)
-                        .bind(row.now)
-                        .bind(row.now);
-                }
-                query.fetch_all(pool).await
+                bind_all!(sqlx::query_as(&sql), binds).fetch_all(pool).await
             })?;
             ids.extend(returned.into_iter().map(|(id, email)| (email, id)));
         }

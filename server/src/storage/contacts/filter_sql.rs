@@ -5,77 +5,47 @@
 //! Blank and missing values are the same thing to a person, so "is empty" matches both. Custom properties
 //! live in the `custom` JSON column; their names are bound as parameters, never spliced into the SQL.
 
+use crate::storage::binds::{Bind, Binds, Dialect};
 use shared::contact::fields::{FieldType, StandardField};
 use shared::sync::filter::{CheckedRule, Column, Combine, Operand, Operator};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dialect {
-    Sqlite,
-    Postgres,
-}
-
-/// A value to bind, in placeholder order.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Bind {
-    Text(String),
-    Float(f64),
-    Int(i64),
-    Bool(bool),
-}
-
-/// A `where` fragment and its parameters; the first parameter is `$first_param`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SqlFilter {
-    pub sql: String,
-    pub binds: Vec<Bind>,
-}
-
-/// Translates `rules`, combined by `combine`. No rules selects every contact. `now_unix` anchors "within the
-/// last N days", so the function stays pure.
+/// Translates `rules`, combined by `combine`, into a `where` fragment whose values go into `binds`. No rules
+/// selects every contact. `now_unix` anchors "within the last N days", so the function stays pure.
 pub fn filter_sql(
     rules: &[CheckedRule],
     combine: Combine,
     dialect: Dialect,
-    first_param: usize,
+    binds: &mut Binds,
     now_unix: i64,
-) -> SqlFilter {
+) -> String {
     let mut builder = Builder {
         dialect,
         now_unix,
-        next: first_param,
-        binds: Vec::new(),
+        binds,
     };
     let parts: Vec<String> = rules
         .iter()
         .map(|rule| format!("({})", builder.rule(rule)))
         .collect();
-    let sql = if parts.is_empty() {
+    if parts.is_empty() {
         "1 = 1".to_owned()
     } else {
         parts.join(match combine {
             Combine::All => " and ",
             Combine::Any => " or ",
         })
-    };
-    SqlFilter {
-        sql,
-        binds: builder.binds,
     }
 }
 
-struct Builder {
+struct Builder<'b> {
     dialect: Dialect,
     now_unix: i64,
-    next: usize,
-    binds: Vec<Bind>,
+    binds: &'b mut Binds,
 }
 
-impl Builder {
+impl Builder<'_> {
     fn bind(&mut self, value: Bind) -> String {
-        self.binds.push(value);
-        let placeholder = format!("${}", self.next);
-        self.next += 1;
-        placeholder
+        self.binds.bind(value)
     }
 
     /// The column as text, '' when missing.

@@ -1,18 +1,12 @@
 //! Counting the contacts a sync's filter selects: the live "2,314 of 48,120 contacts" in the sync builder,
 //! and the engine's selection. The filter becomes SQL ([`super::filter_sql`]); nothing is filtered in memory.
 
-use super::filter_sql::{filter_sql, Bind, Dialect};
+use super::filter_sql::filter_sql;
+use crate::storage::binds::{bind_all, Binds};
 use crate::storage::{now_unix, on_pool, Storage, StorageError, WorkspaceId};
 use shared::sync::filter::{CheckedRule, Combine};
 
 impl Storage {
-    fn dialect(&self) -> Dialect {
-        match self {
-            Storage::Sqlite(_) => Dialect::Sqlite,
-            Storage::Postgres(_) => Dialect::Postgres,
-        }
-    }
-
     /// How many of the workspace's contacts the rules select.
     ///
     /// # Errors
@@ -23,22 +17,14 @@ impl Storage {
         rules: &[CheckedRule],
         combine: Combine,
     ) -> Result<i64, StorageError> {
-        let filter = filter_sql(rules, combine, self.dialect(), 2, now_unix());
+        let mut binds = Binds::new();
+        let workspace_id = binds.int(workspace.0);
+        let filter = filter_sql(rules, combine, self.dialect(), &mut binds, now_unix());
         let sql = format!(
-            "select count(*) from contacts where workspace_id = $1 and ({})",
-            filter.sql
+            "select count(*) from contacts where workspace_id = {workspace_id} and ({filter})"
         );
         let count: i64 = on_pool!(self, pool => {
-            let mut query = sqlx::query_scalar(&sql).bind(workspace.0);
-            for value in &filter.binds {
-                query = match value {
-                    Bind::Text(t) => query.bind(t.clone()),
-                    Bind::Float(f) => query.bind(*f),
-                    Bind::Int(i) => query.bind(*i),
-                    Bind::Bool(b) => query.bind(*b),
-                };
-            }
-            query.fetch_one(pool).await
+            bind_all!(sqlx::query_scalar(&sql), binds).fetch_one(pool).await
         })?;
         Ok(count)
     }
@@ -54,13 +40,13 @@ pub struct Selection<'a> {
     pub retry_of: Option<i64>,
 }
 
-/// The `retry_of` clause with its run bound at `$param` and the sync at `$2`: an `exists` on the log's
-/// unique `(run_id, contact_id)` index, so it costs one index probe per contact. The join on the run's
-/// sync keeps a run id from another sync (or workspace) from selecting anything.
-fn retry_clause(param: usize) -> String {
+/// The `retry_of` clause for run `run` of sync `sync` (both placeholders): an `exists` on the log's unique
+/// `(run_id, contact_id)` index, so it costs one index probe per contact. The join on the run's sync keeps
+/// a run id from another sync (or workspace) from selecting anything.
+fn retry_clause(run: &str, sync: &str) -> String {
     format!(
         " and exists (select 1 from sync_run_rows f join sync_runs fr on fr.id = f.run_id \
-         where f.run_id = ${param} and fr.sync_id = $2 and f.contact_id = contacts.id \
+         where f.run_id = {run} and fr.sync_id = {sync} and f.contact_id = contacts.id \
          and f.outcome = 'failed')"
     )
 }
@@ -110,35 +96,27 @@ impl Storage {
         sync_id: i64,
         selection: &Selection<'_>,
     ) -> Result<i64, StorageError> {
-        // Without a retry the count is the sync builder's; with one, `$2` is the sync and `$3` the run.
+        // Without a retry the count is the sync builder's.
         let Some(run) = selection.retry_of else {
             return self
                 .count_matching_contacts(workspace, selection.rules, selection.combine)
                 .await;
         };
+        let mut binds = Binds::new();
+        let workspace_id = binds.int(workspace.0);
+        let retry = retry_clause(&binds.int(run), &binds.int(sync_id));
         let filter = filter_sql(
             selection.rules,
             selection.combine,
             self.dialect(),
-            4,
+            &mut binds,
             now_unix(),
         );
         let sql = format!(
-            "select count(*) from contacts where workspace_id = $1{retry} and ({filter})",
-            retry = retry_clause(3),
-            filter = filter.sql
+            "select count(*) from contacts where workspace_id = {workspace_id}{retry} and ({filter})"
         );
         let count: i64 = on_pool!(self, pool => {
-            let mut query = sqlx::query_scalar(&sql).bind(workspace.0).bind(sync_id).bind(run);
-            for value in &filter.binds {
-                query = match value {
-                    Bind::Text(t) => query.bind(t.clone()),
-                    Bind::Float(f) => query.bind(*f),
-                    Bind::Int(i) => query.bind(*i),
-                    Bind::Bool(b) => query.bind(*b),
-                };
-            }
-            query.fetch_one(pool).await
+            bind_all!(sqlx::query_scalar(&sql), binds).fetch_one(pool).await
         })?;
         Ok(count)
     }
@@ -157,43 +135,32 @@ impl Storage {
         after_id: i64,
         limit: u32,
     ) -> Result<Vec<SelectedContact>, StorageError> {
-        let first = if selection.retry_of.is_some() { 5 } else { 4 };
+        let mut binds = Binds::new();
+        let workspace_id = binds.int(workspace.0);
+        let sync = binds.int(sync_id);
+        let after = binds.int(after_id);
+        let retry = match selection.retry_of {
+            Some(run) => retry_clause(&binds.int(run), &sync),
+            None => String::new(),
+        };
         let filter = filter_sql(
             selection.rules,
             selection.combine,
             self.dialect(),
-            first,
+            &mut binds,
             now_unix(),
         );
-        let retry = if selection.retry_of.is_some() {
-            retry_clause(4)
-        } else {
-            String::new()
-        };
         // The state table's columns share no name with the contact's, so the filter's unqualified column
         // names stay unambiguous.
         let sql = format!(
             "select {columns}, s.last_hash from contacts \
-             left join sync_contact_state s on s.sync_id = $2 and s.contact_id = contacts.id \
-             where contacts.workspace_id = $1 and contacts.id > $3{retry} and ({filter}) \
-             order by contacts.id limit {limit}",
+             left join sync_contact_state s on s.sync_id = {sync} and s.contact_id = contacts.id \
+             where contacts.workspace_id = {workspace_id} and contacts.id > {after}{retry} \
+             and ({filter}) order by contacts.id limit {limit}",
             columns = contact_columns(),
-            filter = filter.sql,
         );
         let rows: Vec<SelectedRow> = on_pool!(self, pool => {
-            let mut query = sqlx::query_as(&sql).bind(workspace.0).bind(sync_id).bind(after_id);
-            if let Some(run) = selection.retry_of {
-                query = query.bind(run);
-            }
-            for value in &filter.binds {
-                query = match value {
-                    Bind::Text(t) => query.bind(t.clone()),
-                    Bind::Float(f) => query.bind(*f),
-                    Bind::Int(i) => query.bind(*i),
-                    Bind::Bool(b) => query.bind(*b),
-                };
-            }
-            query.fetch_all(pool).await
+            bind_all!(sqlx::query_as(&sql), binds).fetch_all(pool).await
         })?;
         selected(rows)
     }

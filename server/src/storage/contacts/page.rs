@@ -41,6 +41,7 @@
 //! afresh each time (see `run!`).
 
 use super::rows::{ContactRow, CONTACT_COLUMNS};
+use crate::storage::binds::{bind_all, Binds};
 use crate::storage::{on_pool, Storage, StorageError, WorkspaceId};
 use shared::contact::query::{ContactCursor, ContactPage, ContactQuery, ContactSort};
 use shared::contact::Contact;
@@ -48,30 +49,11 @@ use shared::contact::Contact;
 /// How far a walk reads before giving up on a branch (see the module docs).
 const WALK_BUDGET: i64 = 10_000;
 
-enum Bind {
-    Int(i64),
-    Text(String),
-}
-
-/// One statement's bind values in placeholder order, starting with the workspace as `$1`. Each method
-/// returns the `$n` to write into the SQL. Every statement gets its own and binds exactly what it uses.
-struct Binds(Vec<Bind>);
-
-impl Binds {
-    /// Binds the workspace as `$1`.
-    fn new(workspace: WorkspaceId) -> Self {
-        Self(vec![Bind::Int(workspace.0)])
-    }
-
-    fn int(&mut self, v: i64) -> String {
-        self.0.push(Bind::Int(v));
-        format!("${}", self.0.len())
-    }
-
-    fn text(&mut self, v: String) -> String {
-        self.0.push(Bind::Text(v));
-        format!("${}", self.0.len())
-    }
+/// A statement's values, starting with the workspace as `$1`: every statement here names it so.
+fn binds_for(workspace: WorkspaceId) -> Binds {
+    let mut binds = Binds::new();
+    binds.int(workspace.0);
+    binds
 }
 
 /// Runs `$sql` with `$binds` through `$method` (`fetch_one`, `fetch_all`, …).
@@ -83,14 +65,7 @@ impl Binds {
 macro_rules! run {
     ($storage:expr, $query:ident($sql:expr), $binds:expr, $method:ident) => {
         on_pool!($storage, pool => {
-            let mut q = sqlx::$query(&$sql).persistent(false);
-            for bind in &$binds.0 {
-                q = match bind {
-                    Bind::Int(v) => q.bind(*v),
-                    Bind::Text(v) => q.bind(v.clone()),
-                };
-            }
-            q.$method(pool).await
+            bind_all!(sqlx::$query(&$sql).persistent(false), $binds).$method(pool).await
         })
     };
 }
@@ -244,7 +219,7 @@ impl Storage {
             sort: query.sort,
             after: query.after.as_ref(),
         };
-        let mut binds = Binds::new(workspace);
+        let mut binds = binds_for(workspace);
         let (total, total_capped, sql) = match &query.search {
             None => {
                 let sql = format!(
@@ -321,7 +296,7 @@ impl Storage {
         workspace: WorkspaceId,
         branches: &[Branch; 3],
     ) -> Result<Counts, StorageError> {
-        let mut binds = Binds::new(workspace);
+        let mut binds = binds_for(workspace);
         // `order by` the key so that PostgreSQL reads its index and stops at the cap: it may otherwise
         // pick a sequential scan for a broad prefix, and stop at the cap only after reading as far as
         // the matches happen to lie (200 ms at a million, now and then).
@@ -360,7 +335,7 @@ impl Storage {
         let (key, _) = sort_key(order.sort);
         let small = count <= ContactPage::COUNT_CAP;
         if small || branch.column == key {
-            let mut binds = Binds::new(workspace);
+            let mut binds = binds_for(workspace);
             let sql = if small {
                 self.read_whole(page, &mut binds)
             } else {
@@ -377,7 +352,7 @@ impl Storage {
         }
         // Walk the sort index, but no further than the row WALK_BUDGET rows after the cursor.
         let bound = self.walk_bound(page).await?;
-        let mut binds = Binds::new(workspace);
+        let mut binds = binds_for(workspace);
         let sql = format!(
             "select id from contacts where workspace_id = $1 and {range}{after}{until} \
              order by {by} limit {limit}",
@@ -395,7 +370,7 @@ impl Storage {
         }
         // Too few matches this close to the cursor: they bunch up elsewhere in the order (a batch
         // imported long ago, sorted by recently updated). Read the branch whole instead.
-        let mut binds = Binds::new(workspace);
+        let mut binds = binds_for(workspace);
         let sql = self.read_whole(page, &mut binds);
         Ok(run!(self, query_scalar(sql), binds, fetch_all)?)
     }
@@ -437,7 +412,7 @@ impl Storage {
         } else {
             format!("{key}, id")
         };
-        let mut binds = Binds::new(page.workspace);
+        let mut binds = binds_for(page.workspace);
         let sql = format!(
             "select {columns} from contacts where workspace_id = $1{after} order by {by} \
              limit 1 offset {offset}",

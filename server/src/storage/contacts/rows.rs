@@ -1,7 +1,8 @@
 //! Contact rows as stored, both ways: [`UpsertRow`] binds a [`NewContact`], [`ContactRow`] reads one back
 //! through the same parsers (email, date, property values) that checked it on the way in.
 
-use crate::storage::{StorageError, WorkspaceId};
+use crate::storage::binds::SqlType;
+use crate::storage::StorageError;
 use shared::contact::custom::PropertyValue;
 use shared::contact::date::CalendarDate;
 use shared::contact::query::{ContactCursor, ContactSort};
@@ -13,50 +14,81 @@ pub(super) const CONTACT_COLUMNS: &str = "id, email, first_name, last_name, phon
     job_title, street, city, region, postcode, country, date_of_birth, marketing_opt_in, \
     marketing_opt_in_at, source_hub, source_campaign, tags, custom, sort_name, created_at, updated_at";
 
-/// One contact's binds for the upsert, in `UPSERT_COLUMNS` order (text fields in `ContactText` order).
-pub(super) struct UpsertRow {
-    pub workspace_id: i64,
-    pub email: String,
-    /// first, last, phone, mobile, company, job title, street, city, region, postcode, country, source hub,
-    /// source campaign.
-    pub text: [Option<String>; 13],
+/// One contact as the upsert reads it: an object of the JSON row set bound as one parameter
+/// ([`crate::storage::binds`]). Text fields borrow from the contact; the workspace and the time are bound
+/// once per statement.
+#[derive(serde::Serialize)]
+pub(super) struct UpsertRow<'a> {
+    pub email: &'a str,
+    pub first_name: Option<&'a str>,
+    pub last_name: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    pub mobile: Option<&'a str>,
+    pub company: Option<&'a str>,
+    pub job_title: Option<&'a str>,
+    pub street: Option<&'a str>,
+    pub city: Option<&'a str>,
+    pub region: Option<&'a str>,
+    pub postcode: Option<&'a str>,
+    pub country: Option<&'a str>,
     pub date_of_birth: Option<String>,
     pub marketing_opt_in: Option<bool>,
     pub marketing_opt_in_at: Option<i64>,
+    pub source_hub: Option<&'a str>,
+    pub source_campaign: Option<&'a str>,
     pub tags: Option<String>,
     pub custom: Option<String>,
     pub name_key: String,
     pub sort_name: String,
-    pub now: i64,
 }
+
+/// The row set's columns, as the statement reads them back (same names as the table's).
+pub(super) const UPSERT_ROW_COLUMNS: [(&str, SqlType); 21] = [
+    ("email", SqlType::Text),
+    ("first_name", SqlType::Text),
+    ("last_name", SqlType::Text),
+    ("phone", SqlType::Text),
+    ("mobile", SqlType::Text),
+    ("company", SqlType::Text),
+    ("job_title", SqlType::Text),
+    ("street", SqlType::Text),
+    ("city", SqlType::Text),
+    ("region", SqlType::Text),
+    ("postcode", SqlType::Text),
+    ("country", SqlType::Text),
+    ("date_of_birth", SqlType::Text),
+    ("marketing_opt_in", SqlType::Bool),
+    ("marketing_opt_in_at", SqlType::Int),
+    ("source_hub", SqlType::Text),
+    ("source_campaign", SqlType::Text),
+    ("tags", SqlType::Text),
+    ("custom", SqlType::Text),
+    ("name_key", SqlType::Text),
+    ("sort_name", SqlType::Text),
+];
 
 fn json<T: serde::Serialize>(value: &T) -> Result<String, StorageError> {
     serde_json::to_string(value).map_err(|e| StorageError::Corrupt(e.to_string()))
 }
 
-impl UpsertRow {
-    pub fn new(workspace: WorkspaceId, c: &NewContact, now: i64) -> Result<Self, StorageError> {
+impl<'a> UpsertRow<'a> {
+    pub fn new(c: &'a NewContact, now: i64) -> Result<Self, StorageError> {
         let t = &c.text;
-        let first = t.first_name.clone().unwrap_or_default();
-        let last = t.last_name.clone().unwrap_or_default();
+        let first = t.first_name.as_deref().unwrap_or_default();
+        let last = t.last_name.as_deref().unwrap_or_default();
         Ok(Self {
-            workspace_id: workspace.0,
-            email: c.email.as_str().to_owned(),
-            text: [
-                t.first_name.clone(),
-                t.last_name.clone(),
-                t.phone.clone(),
-                t.mobile.clone(),
-                t.company.clone(),
-                t.job_title.clone(),
-                t.street.clone(),
-                t.city.clone(),
-                t.region.clone(),
-                t.postcode.clone(),
-                t.country.clone(),
-                t.source_hub.clone(),
-                t.source_campaign.clone(),
-            ],
+            email: c.email.as_str(),
+            first_name: t.first_name.as_deref(),
+            last_name: t.last_name.as_deref(),
+            phone: t.phone.as_deref(),
+            mobile: t.mobile.as_deref(),
+            company: t.company.as_deref(),
+            job_title: t.job_title.as_deref(),
+            street: t.street.as_deref(),
+            city: t.city.as_deref(),
+            region: t.region.as_deref(),
+            postcode: t.postcode.as_deref(),
+            country: t.country.as_deref(),
             date_of_birth: c
                 .date_of_birth
                 .map(|d| d.map(|d| d.to_string()).unwrap_or_default()),
@@ -67,6 +99,8 @@ impl UpsertRow {
                 Some(false) => None,
                 None => c.marketing_opt_in_at,
             },
+            source_hub: t.source_hub.as_deref(),
+            source_campaign: t.source_campaign.as_deref(),
             tags: c.tags.as_ref().map(json).transpose()?,
             custom: if c.custom.is_empty() {
                 None
@@ -76,7 +110,6 @@ impl UpsertRow {
             // ASCII lower-casing, as SQL's lower() does on both backends for updates.
             name_key: format!("{first} {last}").trim().to_ascii_lowercase(),
             sort_name: format!("{last} {first}").trim().to_ascii_lowercase(),
-            now,
         })
     }
 }

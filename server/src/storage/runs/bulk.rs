@@ -113,16 +113,6 @@ macro_rules! under_lease {
 }
 pub(crate) use under_lease;
 
-/// Keys per `in (…)` list.
-pub(crate) const KEYS_PER_STATEMENT: usize = 500;
-
-pub(crate) fn binds(from: usize, n: usize) -> String {
-    (from..from + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// Who may change a run: its id, the owner and the lease to renew to.
 #[derive(Debug, Clone, Copy)]
 pub struct Holder<'a> {

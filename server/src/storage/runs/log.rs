@@ -11,11 +11,12 @@
 
 use super::bulk::StagedRow;
 use super::lease::LeaseCheck;
+use crate::storage::binds::{bind_all, Binds, Dialect, SqlType};
 use crate::storage::{now_unix, on_pool, Storage, StorageError, WorkspaceId};
 use shared::sync::run::RunCounters;
 
 /// One contact's line in the run log.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct LogRow {
     pub contact_id: i64,
     pub email: String,
@@ -71,41 +72,171 @@ pub struct StoredLogRow {
     pub message: Option<String>,
 }
 
-/// Rows per insert statement: 8 binds each, far under both databases' limits.
-const ROWS_PER_STATEMENT: usize = 500;
-/// State rows per upsert statement: 6 binds each.
-const STATES_PER_STATEMENT: usize = 500;
-/// Staged rows per insert statement: 8 binds each.
-const STAGED_PER_STATEMENT: usize = 500;
-/// Contact ids per `in (…)` list.
-const IDS_PER_STATEMENT: usize = 500;
+/// The log row set's columns ([`LogRow`]'s fields), as the statement reads them back.
+const LOG_COLUMNS: [(&str, SqlType); 7] = [
+    ("contact_id", SqlType::Int),
+    ("email", SqlType::Text),
+    ("action", SqlType::Text),
+    ("outcome", SqlType::Text),
+    ("crm_id", SqlType::Text),
+    ("error_code", SqlType::Text),
+    ("message", SqlType::Text),
+];
 
-fn staged_sql(n: usize) -> String {
-    format!(
-        "insert into push_staged (run_id, contact_id, operation, join_key, match_key, email, hash, \
-         payload) values {}",
-        placeholders(n, 8)
-    )
+/// A [`StateUpdate`] as its row set carries it.
+#[derive(serde::Serialize)]
+struct StateRow<'a> {
+    contact_id: i64,
+    crm_id: Option<&'a str>,
+    last_hash: Option<&'a str>,
+    last_pushed_at: Option<i64>,
+    last_error: Option<&'a str>,
 }
 
-/// `$2, $3, …`: ids after the run id.
-fn id_list(n: usize) -> String {
-    (2..n + 2)
-        .map(|i| format!("${i}"))
+const STATE_COLUMNS: [(&str, SqlType); 5] = [
+    ("contact_id", SqlType::Int),
+    ("crm_id", SqlType::Text),
+    ("last_hash", SqlType::Text),
+    ("last_pushed_at", SqlType::Int),
+    ("last_error", SqlType::Text),
+];
+
+/// A [`StagedRow`] as its row set carries it.
+#[derive(serde::Serialize)]
+struct StagedJson<'a> {
+    contact_id: i64,
+    operation: &'static str,
+    join_key: &'a str,
+    match_key: &'a str,
+    email: &'a str,
+    hash: Option<&'a str>,
+    payload: &'a str,
+}
+
+const STAGED_COLUMNS: [(&str, SqlType); 7] = [
+    ("contact_id", SqlType::Int),
+    ("operation", SqlType::Text),
+    ("join_key", SqlType::Text),
+    ("match_key", SqlType::Text),
+    ("email", SqlType::Text),
+    ("hash", SqlType::Text),
+    ("payload", SqlType::Text),
+];
+
+fn names(columns: &[(&str, SqlType)]) -> String {
+    columns
+        .iter()
+        .map(|(name, _)| *name)
         .collect::<Vec<_>>()
         .join(", ")
 }
 
-fn placeholders(rows: usize, per_row: usize) -> String {
-    (0..rows)
-        .map(|r| {
-            let binds: Vec<String> = (1..=per_row)
-                .map(|c| format!("${}", r * per_row + c))
-                .collect();
-            format!("({})", binds.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+/// One statement of a batch: its SQL and values.
+struct Statement {
+    sql: String,
+    binds: Binds,
+}
+
+/// The statements that write `batch` after the counters, each a fixed text with the rows as one JSON
+/// parameter (see [`crate::storage::binds`]); parts the batch does not have are left out.
+fn batch_statements(
+    dialect: Dialect,
+    run_id: i64,
+    sync_id: i64,
+    now: i64,
+    batch: &Batch,
+) -> Result<Vec<Statement>, serde_json::Error> {
+    let mut out = Vec::new();
+    if !batch.rows.is_empty() {
+        let mut binds = Binds::new();
+        let run = binds.int(run_id);
+        let source = binds.rows(dialect, &batch.rows, &LOG_COLUMNS)?;
+        let columns = names(&LOG_COLUMNS);
+        out.push(Statement {
+            sql: format!(
+                "insert into sync_run_rows (run_id, {columns}) select {run}, {columns} from ({source}) r"
+            ),
+            binds,
+        });
+    }
+    if !batch.states.is_empty() {
+        let states: Vec<StateRow> = batch
+            .states
+            .iter()
+            .map(|s| StateRow {
+                contact_id: s.contact_id,
+                crm_id: s.crm_id.as_deref(),
+                last_hash: s.hash.as_deref(),
+                last_pushed_at: s.hash.as_ref().map(|_| now),
+                last_error: s.error.as_deref(),
+            })
+            .collect();
+        let mut binds = Binds::new();
+        let sync = binds.int(sync_id);
+        let source = binds.rows(dialect, &states, &STATE_COLUMNS)?;
+        let columns = names(&STATE_COLUMNS);
+        // A failure keeps the previous hash and record; a success clears the last error. `where true`:
+        // without it SQLite would read `on conflict` as the select's join constraint.
+        out.push(Statement {
+            sql: format!(
+                "insert into sync_contact_state (sync_id, {columns}) \
+                 select {sync}, {columns} from ({source}) r where true \
+                 on conflict (sync_id, contact_id) do update set \
+                 crm_id = coalesce(excluded.crm_id, sync_contact_state.crm_id), \
+                 last_hash = coalesce(excluded.last_hash, sync_contact_state.last_hash), \
+                 last_pushed_at = coalesce(excluded.last_pushed_at, sync_contact_state.last_pushed_at), \
+                 last_error = excluded.last_error"
+            ),
+            binds,
+        });
+    }
+    if !batch.staged.is_empty() {
+        let staged: Vec<StagedJson> = batch
+            .staged
+            .iter()
+            .map(|r| StagedJson {
+                contact_id: r.contact_id,
+                operation: r.operation.as_str(),
+                join_key: &r.join_key,
+                match_key: &r.match_key,
+                email: &r.email,
+                hash: r.hash.as_deref(),
+                payload: &r.payload,
+            })
+            .collect();
+        let mut binds = Binds::new();
+        let run = binds.int(run_id);
+        let source = binds.rows(dialect, &staged, &STAGED_COLUMNS)?;
+        let columns = names(&STAGED_COLUMNS);
+        out.push(Statement {
+            sql: format!(
+                "insert into push_staged (run_id, {columns}) select {run}, {columns} from ({source}) r"
+            ),
+            binds,
+        });
+    }
+    if !batch.settled.is_empty() {
+        let mut binds = Binds::new();
+        let run = binds.int(run_id);
+        let ids = binds.list(dialect, &batch.settled, SqlType::Int)?;
+        out.push(Statement {
+            sql: format!("delete from push_staged where run_id = {run} and contact_id in ({ids})"),
+            binds,
+        });
+    }
+    if !batch.retry.is_empty() {
+        let mut binds = Binds::new();
+        let run = binds.int(run_id);
+        let ids = binds.list(dialect, &batch.retry, SqlType::Int)?;
+        out.push(Statement {
+            sql: format!(
+                "update push_staged set job_id = null, in_flight = false, attempts = attempts + 1 \
+                 where run_id = {run} and contact_id in ({ids})"
+            ),
+            binds,
+        });
+    }
+    Ok(out)
 }
 
 impl Storage {
@@ -130,26 +261,8 @@ impl Storage {
              skipped = skipped + $6, unchanged = unchanged + $7, invalid = invalid + $8, \
              cursor_contact_id = coalesce($9, cursor_contact_id), lease_until = $10, updated_at = $11 \
              where id = $12 and lease_owner = $13 and status = 'running' returning cancel_requested";
-        let row_sql = |n: usize| {
-            format!(
-                "insert into sync_run_rows (run_id, contact_id, email, action, outcome, crm_id, \
-                 error_code, message) values {}",
-                placeholders(n, 8)
-            )
-        };
-        // A failure keeps the previous hash and record; a success clears the last error.
-        let state_sql = |n: usize| {
-            format!(
-                "insert into sync_contact_state (sync_id, contact_id, crm_id, last_hash, \
-                 last_pushed_at, last_error) values {} \
-                 on conflict (sync_id, contact_id) do update set \
-                 crm_id = coalesce(excluded.crm_id, sync_contact_state.crm_id), \
-                 last_hash = coalesce(excluded.last_hash, sync_contact_state.last_hash), \
-                 last_pushed_at = coalesce(excluded.last_pushed_at, sync_contact_state.last_pushed_at), \
-                 last_error = excluded.last_error",
-                placeholders(n, 6)
-            )
-        };
+        let statements = batch_statements(self.dialect(), run_id, sync_id, now, batch)
+            .map_err(|e| StorageError::Corrupt(format!("run batch: {e}")))?;
         let check = on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let cancel: Option<bool> = sqlx::query_scalar(counters)
@@ -174,75 +287,10 @@ impl Storage {
                     LeaseCheck::Lost
                 }
                 Some(cancel) => {
-                    for chunk in batch.rows.chunks(ROWS_PER_STATEMENT) {
-                        let sql = row_sql(chunk.len());
-                        let mut query = sqlx::query(&sql);
-                        for row in chunk {
-                            query = query
-                                .bind(run_id)
-                                .bind(row.contact_id)
-                                .bind(&row.email)
-                                .bind(row.action)
-                                .bind(row.outcome)
-                                .bind(&row.crm_id)
-                                .bind(&row.error_code)
-                                .bind(&row.message);
-                        }
-                        query.execute(&mut *tx).await?;
-                    }
-                    for chunk in batch.states.chunks(STATES_PER_STATEMENT) {
-                        let sql = state_sql(chunk.len());
-                        let mut query = sqlx::query(&sql);
-                        for state in chunk {
-                            let pushed = state.hash.as_ref().map(|_| now);
-                            query = query
-                                .bind(sync_id)
-                                .bind(state.contact_id)
-                                .bind(&state.crm_id)
-                                .bind(&state.hash)
-                                .bind(pushed)
-                                .bind(&state.error);
-                        }
-                        query.execute(&mut *tx).await?;
-                    }
-                    for chunk in batch.staged.chunks(STAGED_PER_STATEMENT) {
-                        let sql = staged_sql(chunk.len());
-                        let mut query = sqlx::query(&sql);
-                        for row in chunk {
-                            query = query
-                                .bind(run_id)
-                                .bind(row.contact_id)
-                                .bind(row.operation.as_str())
-                                .bind(&row.join_key)
-                                .bind(&row.match_key)
-                                .bind(&row.email)
-                                .bind(&row.hash)
-                                .bind(&row.payload);
-                        }
-                        query.execute(&mut *tx).await?;
-                    }
-                    for chunk in batch.settled.chunks(IDS_PER_STATEMENT) {
-                        let sql = format!(
-                            "delete from push_staged where run_id = $1 and contact_id in ({})",
-                            id_list(chunk.len())
-                        );
-                        let mut query = sqlx::query(&sql).bind(run_id);
-                        for id in chunk {
-                            query = query.bind(*id);
-                        }
-                        query.execute(&mut *tx).await?;
-                    }
-                    for chunk in batch.retry.chunks(IDS_PER_STATEMENT) {
-                        let sql = format!(
-                            "update push_staged set job_id = null, in_flight = false, \
-                             attempts = attempts + 1 where run_id = $1 and contact_id in ({})",
-                            id_list(chunk.len())
-                        );
-                        let mut query = sqlx::query(&sql).bind(run_id);
-                        for id in chunk {
-                            query = query.bind(*id);
-                        }
-                        query.execute(&mut *tx).await?;
+                    for statement in &statements {
+                        bind_all!(sqlx::query(&statement.sql), statement.binds)
+                            .execute(&mut *tx)
+                            .await?;
                     }
                     tx.commit().await?;
                     LeaseCheck::Held { cancel }

@@ -9,6 +9,7 @@
 //! common one is found by walking the log in row order ([`Storage::log_rows`] tries the first, bounded).
 
 use super::log::StoredLogRow;
+use crate::storage::binds::{bind_all, Binds};
 use crate::storage::{on_pool, Storage, StorageError, WorkspaceId};
 use shared::sync::log::LogFilter;
 
@@ -19,47 +20,34 @@ pub const EXPORT_PAGE: i64 = 2000;
 /// enough that walking the log in row order finds a page sooner (see [`Storage::log_rows`]).
 const FEW_MATCHES: i64 = 2000;
 
-/// Builds the `where` clause of a log query: `$1` is the run, `$2` the row id to start after; the
-/// filter's values follow in the order [`binds`] returns them.
-fn conditions(filter: &LogFilter) -> String {
-    let mut sql = String::from("run_id = $1 and id > $2");
-    let mut n = 2;
-    let mut next = |column: &str, op: &str, sql: &mut String| {
-        n += 1;
-        sql.push_str(&format!(" and {column} {op} ${n}"));
+/// The `where` clause of a log query for run `run_id` after row `after_id`, its values in `binds`.
+fn conditions(filter: &LogFilter, run_id: i64, after_id: i64, binds: &mut Binds) -> String {
+    let mut sql = format!(
+        "run_id = {} and id > {}",
+        binds.int(run_id),
+        binds.int(after_id)
+    );
+    let mut add = |sql: &mut String, condition: &str, value: String| {
+        sql.push_str(&format!(" and {condition} {}", binds.text(value)));
     };
-    if filter.outcome.is_some() {
-        next("outcome", "=", &mut sql);
+    if let Some(outcome) = &filter.outcome {
+        add(&mut sql, "outcome =", outcome.clone());
     }
-    if filter.action.is_some() {
-        next("action", "=", &mut sql);
+    if let Some(action) = &filter.action {
+        add(&mut sql, "action =", action.clone());
     }
-    if filter.error_code.is_some() {
+    if let Some(code) = &filter.error_code {
         // Only failures carry a code: saying so lets the (run, outcome, code, id) index serve the filter.
         if filter.outcome.is_none() {
             sql.push_str(" and outcome = 'failed'");
         }
-        next("error_code", "=", &mut sql);
+        add(&mut sql, "error_code =", code.clone());
     }
-    if filter.email.is_some() {
-        next("email", ">=", &mut sql);
-        next("email", "<", &mut sql);
+    if let Some(prefix) = &filter.email {
+        add(&mut sql, "email >=", prefix.clone());
+        add(&mut sql, "email <", format!("{prefix}\u{10FFFF}"));
     }
     sql
-}
-
-/// The filter's values, in the order [`conditions`] numbered them.
-fn binds(filter: &LogFilter) -> Vec<String> {
-    let mut values: Vec<String> = [&filter.outcome, &filter.action, &filter.error_code]
-        .into_iter()
-        .flatten()
-        .cloned()
-        .collect();
-    if let Some(prefix) = &filter.email {
-        values.push(prefix.clone());
-        values.push(format!("{prefix}\u{10FFFF}"));
-    }
-    values
 }
 
 impl Storage {
@@ -115,18 +103,14 @@ impl Storage {
         order: &str,
         limit: i64,
     ) -> Result<Vec<StoredLogRow>, StorageError> {
+        let mut binds = Binds::new();
         let sql = format!(
             "select id, contact_id, email, action, outcome, crm_id, error_code, message \
              from sync_run_rows where {} order by {order} limit {limit}",
-            conditions(filter)
+            conditions(filter, run_id, after_id, &mut binds)
         );
-        let values = binds(filter);
         let rows: Vec<StoredLogRow> = on_pool!(self, pool => {
-            let mut query = sqlx::query_as(&sql).bind(run_id).bind(after_id);
-            for value in &values {
-                query = query.bind(value);
-            }
-            query.fetch_all(pool).await
+            bind_all!(sqlx::query_as(&sql), binds).fetch_all(pool).await
         })?;
         Ok(rows)
     }
@@ -174,6 +158,7 @@ impl Storage {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::storage::binds::Bind;
 
     #[test]
     fn each_filter_adds_its_condition_and_values_in_the_same_order() {
@@ -183,19 +168,36 @@ mod tests {
             error_code: Some("X".into()),
             email: Some("ad".into()),
         };
+        let mut binds = Binds::new();
         assert_eq!(
-            conditions(&filter),
+            conditions(&filter, 9, 0, &mut binds),
             "run_id = $1 and id > $2 and outcome = $3 and error_code = $4 and email >= $5 and email < $6"
+        );
+        let text = |v: &str| Bind::Text(v.into());
+        assert_eq!(
+            binds.values(),
+            [
+                Bind::Int(9),
+                Bind::Int(0),
+                text("failed"),
+                text("X"),
+                text("ad"),
+                text("ad\u{10FFFF}")
+            ]
         );
         let code_only = LogFilter {
             error_code: Some("X".into()),
             ..LogFilter::default()
         };
+        let mut binds = Binds::new();
         assert_eq!(
-            conditions(&code_only),
+            conditions(&code_only, 9, 0, &mut binds),
             "run_id = $1 and id > $2 and outcome = 'failed' and error_code = $3"
         );
-        assert_eq!(binds(&filter), vec!["failed", "X", "ad", "ad\u{10FFFF}"]);
-        assert_eq!(conditions(&LogFilter::default()), "run_id = $1 and id > $2");
+        let mut binds = Binds::new();
+        assert_eq!(
+            conditions(&LogFilter::default(), 9, 0, &mut binds),
+            "run_id = $1 and id > $2"
+        );
     }
 }

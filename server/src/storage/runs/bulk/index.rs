@@ -2,11 +2,11 @@
 //! once from a Bulk query job, looked up a batch of keys at a time. Keys are stored as the engine's
 //! `MatchKey` spells them (trimmed, lower-cased), so the lookup is an exact, indexed comparison.
 
-use super::{binds, KEYS_PER_STATEMENT};
+use crate::storage::binds::{bind_all, Binds, SqlType};
 use crate::storage::{on_pool, Storage, StorageError};
 
 /// One record of the index.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
 pub struct IndexRow {
     pub match_key: String,
     pub crm_id: String,
@@ -15,36 +15,36 @@ pub struct IndexRow {
     pub record: String,
 }
 
-/// Rows per insert statement: 5 binds each.
-const ROWS_PER_STATEMENT: usize = 500;
+const INDEX_COLUMNS: [(&str, SqlType); 4] = [
+    ("match_key", SqlType::Text),
+    ("crm_id", SqlType::Text),
+    ("last_modified", SqlType::Text),
+    ("record", SqlType::Text),
+];
+
+fn corrupt(e: serde_json::Error) -> StorageError {
+    StorageError::Corrupt(format!("index rows: {e}"))
+}
 
 impl Storage {
-    /// Adds records to the run's index.
+    /// Adds records to the run's index, in one statement (the rows are one JSON parameter).
     ///
     /// # Errors
     /// Database faults.
     pub async fn add_index_rows(&self, run_id: i64, rows: &[IndexRow]) -> Result<(), StorageError> {
-        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-            let values: Vec<String> = (0..chunk.len())
-                .map(|r| format!("({})", binds(r * 5 + 1, 5)))
-                .collect();
-            let sql = format!(
-                "insert into push_index (run_id, match_key, crm_id, last_modified, record) values {}",
-                values.join(", ")
-            );
-            on_pool!(self, pool => {
-                let mut query = sqlx::query(&sql);
-                for row in chunk {
-                    query = query
-                        .bind(run_id)
-                        .bind(&row.match_key)
-                        .bind(&row.crm_id)
-                        .bind(&row.last_modified)
-                        .bind(&row.record);
-                }
-                query.execute(pool).await.map(drop)
-            })?;
+        if rows.is_empty() {
+            return Ok(());
         }
+        let mut binds = Binds::new();
+        let run = binds.int(run_id);
+        let source = binds
+            .rows(self.dialect(), rows, &INDEX_COLUMNS)
+            .map_err(corrupt)?;
+        let sql = format!(
+            "insert into push_index (run_id, match_key, crm_id, last_modified, record) \
+             select {run}, match_key, crm_id, last_modified, record from ({source}) r"
+        );
+        on_pool!(self, pool => bind_all!(sqlx::query(&sql), binds).execute(pool).await.map(drop))?;
         Ok(())
     }
 
@@ -58,23 +58,22 @@ impl Storage {
         run_id: i64,
         keys: &[String],
     ) -> Result<Vec<IndexRow>, StorageError> {
-        let mut found = Vec::new();
-        for chunk in keys.chunks(KEYS_PER_STATEMENT) {
-            let sql = format!(
-                "select match_key, crm_id, last_modified, record from push_index \
-                 where run_id = $1 and match_key in ({}) order by match_key, crm_id",
-                binds(2, chunk.len())
-            );
-            let rows: Vec<IndexRow> = on_pool!(self, pool => {
-                let mut query = sqlx::query_as(&sql).bind(run_id);
-                for key in chunk {
-                    query = query.bind(key);
-                }
-                query.fetch_all(pool).await
-            })?;
-            found.extend(rows);
+        if keys.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(found)
+        let mut binds = Binds::new();
+        let run = binds.int(run_id);
+        let keys = binds
+            .list(self.dialect(), keys, SqlType::Text)
+            .map_err(corrupt)?;
+        let sql = format!(
+            "select match_key, crm_id, last_modified, record from push_index \
+             where run_id = {run} and match_key in ({keys}) order by match_key, crm_id"
+        );
+        let rows: Vec<IndexRow> = on_pool!(self, pool => {
+            bind_all!(sqlx::query_as(&sql), binds).fetch_all(pool).await
+        })?;
+        Ok(rows)
     }
 
     /// Empties the run's index (before loading it again from the start of its query job's pages).

@@ -1,7 +1,8 @@
 //! A run's Bulk jobs (`push_jobs`) and their per-row answers (`push_answers`). The job writes that move a
 //! run on check the lease in the same transaction.
 
-use super::{binds, under_lease, Holder};
+use super::{under_lease, Holder};
+use crate::storage::binds::{bind_all, Binds, SqlType};
 use crate::storage::runs::lease::LeaseCheck;
 use crate::storage::{now_unix, on_pool, Storage, StorageError};
 
@@ -17,7 +18,7 @@ pub struct JobRow {
 }
 
 /// One result row of an ingest job, keyed as its staged row.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Answer {
     pub join_key: String,
     pub ok: bool,
@@ -27,8 +28,15 @@ pub struct Answer {
     pub message: Option<String>,
 }
 
-/// Answers per insert statement: 8 binds each.
-const ANSWERS_PER_STATEMENT: usize = 500;
+const ANSWER_COLUMNS: [(&str, SqlType); 6] = [
+    ("join_key", SqlType::Text),
+    ("ok", SqlType::Bool),
+    ("crm_id", SqlType::Text),
+    ("created", SqlType::Bool),
+    ("error_code", SqlType::Text),
+    ("message", SqlType::Text),
+];
+
 impl Storage {
     /// The run's Bulk jobs, oldest first.
     ///
@@ -147,31 +155,22 @@ impl Storage {
         job_id: &str,
         answers: &[Answer],
     ) -> Result<(), StorageError> {
-        for chunk in answers.chunks(ANSWERS_PER_STATEMENT) {
-            let values: Vec<String> = (0..chunk.len())
-                .map(|r| format!("({})", binds(r * 8 + 1, 8)))
-                .collect();
-            let sql = format!(
-                "insert into push_answers (run_id, job_id, join_key, ok, crm_id, created, error_code, \
-                 message) values {} on conflict (run_id, job_id, join_key) do nothing",
-                values.join(", ")
-            );
-            on_pool!(self, pool => {
-                let mut query = sqlx::query(&sql);
-                for a in chunk {
-                    query = query
-                        .bind(run_id)
-                        .bind(job_id)
-                        .bind(&a.join_key)
-                        .bind(a.ok)
-                        .bind(&a.crm_id)
-                        .bind(a.created)
-                        .bind(&a.error_code)
-                        .bind(&a.message);
-                }
-                query.execute(pool).await.map(drop)
-            })?;
+        if answers.is_empty() {
+            return Ok(());
         }
+        let mut binds = Binds::new();
+        let run = binds.int(run_id);
+        let job = binds.text(job_id);
+        let source = binds
+            .rows(self.dialect(), answers, &ANSWER_COLUMNS)
+            .map_err(|e| StorageError::Corrupt(format!("answers: {e}")))?;
+        // `where true`: without it SQLite would read `on conflict` as the select's join constraint.
+        let sql = format!(
+            "insert into push_answers (run_id, job_id, join_key, ok, crm_id, created, error_code, \
+             message) select {run}, {job}, join_key, ok, crm_id, created, error_code, message \
+             from ({source}) r where true on conflict (run_id, job_id, join_key) do nothing"
+        );
+        on_pool!(self, pool => bind_all!(sqlx::query(&sql), binds).execute(pool).await.map(drop))?;
         Ok(())
     }
 

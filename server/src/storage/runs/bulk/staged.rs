@@ -1,12 +1,17 @@
 //! Staged writes (`push_staged`): which keys a run already writes, what waits to be sent, pages of it for
 //! a Bulk CSV or a Collections call, and a job's rows with their answers.
 
-use super::{binds, Operation, StoredRow, KEYS_PER_STATEMENT};
+use super::{Operation, StoredRow};
+use crate::storage::binds::{bind_all, Binds, SqlType};
 use crate::storage::{on_pool, Storage, StorageError};
 
 const STORED_COLUMNS: &str =
     "s.contact_id, s.operation, s.join_key, s.match_key, s.email, s.hash, \
      s.payload, s.attempts, s.in_flight, a.ok, a.crm_id, a.created, a.error_code, a.message";
+
+fn corrupt(e: serde_json::Error) -> StorageError {
+    StorageError::Corrupt(format!("staged rows: {e}"))
+}
 
 impl Storage {
     /// Which of `keys` a staged row of the run already holds (a write, or a contact deferred behind one).
@@ -18,21 +23,20 @@ impl Storage {
         run_id: i64,
         keys: &[String],
     ) -> Result<Vec<String>, StorageError> {
-        let mut found = Vec::new();
-        for chunk in keys.chunks(KEYS_PER_STATEMENT) {
-            let sql = format!(
-                "select distinct match_key from push_staged where run_id = $1 and match_key in ({})",
-                binds(2, chunk.len())
-            );
-            let rows: Vec<String> = on_pool!(self, pool => {
-                let mut query = sqlx::query_scalar(&sql).bind(run_id);
-                for key in chunk {
-                    query = query.bind(key);
-                }
-                query.fetch_all(pool).await
-            })?;
-            found.extend(rows);
+        if keys.is_empty() {
+            return Ok(Vec::new());
         }
+        let mut binds = Binds::new();
+        let run = binds.int(run_id);
+        let keys = binds
+            .list(self.dialect(), keys, SqlType::Text)
+            .map_err(corrupt)?;
+        let sql = format!(
+            "select distinct match_key from push_staged where run_id = {run} and match_key in ({keys})"
+        );
+        let found: Vec<String> = on_pool!(self, pool => {
+            bind_all!(sqlx::query_scalar(&sql), binds).fetch_all(pool).await
+        })?;
         Ok(found)
     }
 
@@ -98,22 +102,27 @@ impl Storage {
         if operations.is_empty() {
             return Ok(Vec::new());
         }
-        let ops = binds(3, operations.len());
+        let mut binds = Binds::new();
+        let run = binds.int(run_id);
+        let limit = binds.int(contacts);
+        let ops = binds
+            .list(
+                self.dialect(),
+                &operations.iter().map(|o| o.as_str()).collect::<Vec<_>>(),
+                SqlType::Text,
+            )
+            .map_err(corrupt)?;
         let sql = format!(
             "select {STORED_COLUMNS} from push_staged s \
              left join push_answers a on 1 = 0 \
-             where s.run_id = $1 and s.job_id is null and s.operation in ({ops}) \
+             where s.run_id = {run} and s.job_id is null and s.operation in ({ops}) \
              and s.contact_id in (select distinct contact_id from push_staged \
-               where run_id = $1 and job_id is null and operation in ({ops}) \
-               order by contact_id limit $2) \
+               where run_id = {run} and job_id is null and operation in ({ops}) \
+               order by contact_id limit {limit}) \
              order by s.contact_id, s.join_key"
         );
         let rows: Vec<StoredRow> = on_pool!(self, pool => {
-            let mut query = sqlx::query_as(&sql).bind(run_id).bind(contacts);
-            for op in operations {
-                query = query.bind(op.as_str());
-            }
-            query.fetch_all(pool).await
+            bind_all!(sqlx::query_as(&sql), binds).fetch_all(pool).await
         })?;
         Ok(rows)
     }
@@ -123,19 +132,18 @@ impl Storage {
     /// # Errors
     /// Database faults.
     pub async fn mark_in_flight(&self, run_id: i64, contacts: &[i64]) -> Result<(), StorageError> {
-        for chunk in contacts.chunks(KEYS_PER_STATEMENT) {
-            let sql = format!(
-                "update push_staged set in_flight = true where run_id = $1 and contact_id in ({})",
-                binds(2, chunk.len())
-            );
-            on_pool!(self, pool => {
-                let mut query = sqlx::query(&sql).bind(run_id);
-                for id in chunk {
-                    query = query.bind(*id);
-                }
-                query.execute(pool).await.map(drop)
-            })?;
+        if contacts.is_empty() {
+            return Ok(());
         }
+        let mut binds = Binds::new();
+        let run = binds.int(run_id);
+        let ids = binds
+            .list(self.dialect(), contacts, SqlType::Int)
+            .map_err(corrupt)?;
+        let sql = format!(
+            "update push_staged set in_flight = true where run_id = {run} and contact_id in ({ids})"
+        );
+        on_pool!(self, pool => bind_all!(sqlx::query(&sql), binds).execute(pool).await.map(drop))?;
         Ok(())
     }
 
