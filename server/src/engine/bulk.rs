@@ -44,11 +44,11 @@ use super::outcome::ContactOutcome;
 use super::run::{final_status, push_batch, End, Ready};
 use super::worker::Engine;
 use super::writer::ATTEMPTS;
-use crate::storage::runs::bulk::{Holder, Operation};
+use crate::storage::runs::bulk::{Filled, Holder, Operation};
 use crate::storage::runs::lease::{ClaimedRun, LeaseCheck};
 use crate::storage::runs::log::Batch;
 use crate::storage::{Storage, StorageError};
-use shared::sync::run::{RunCounters, RunStatus};
+use shared::sync::run::RunStatus;
 
 /// Why a Bulk step stopped before its end: the run ends (and how), or the database failed.
 pub(crate) enum Interrupt {
@@ -134,13 +134,7 @@ impl Ctx<'_> {
 
     /// Records `outcomes` (and whatever else `batch` carries) in one transaction.
     pub async fn record(&self, outcomes: &[ContactOutcome], mut batch: Batch) -> Flow<()> {
-        let mut counters = RunCounters::default();
-        for outcome in outcomes {
-            outcome.count(&mut counters);
-            batch.rows.push(outcome.log_row());
-            batch.states.extend(outcome.state());
-        }
-        batch.counters = counters;
+        super::outcome::add_to_batch(&mut batch, outcomes);
         let check = self
             .storage()
             .record_batch(
@@ -177,6 +171,7 @@ pub(crate) async fn execute(
 
 async fn drive(ctx: &Ctx<'_>) -> Flow<End> {
     plan::plan_all(ctx).await?;
+    ctx.storage().analyze_filled(Filled::Staged).await?;
     write_all(ctx).await?;
     deferred(ctx).await?;
     let status = final_status(ctx.storage(), ctx.claimed).await?;

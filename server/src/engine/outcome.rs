@@ -3,11 +3,26 @@
 
 use super::decision::{Decision, Planned, RunAction};
 use super::hash::PushHash;
-use crate::storage::runs::log::{LogRow, StateUpdate};
+use crate::storage::runs::log::{Batch, LogRow, StateUpdate};
 use shared::sync::run::RunCounters;
 
 /// Our code for "several records match and the sync marks that as an error" (Salesforce has none).
 pub const DUPLICATE_MATCH: &str = "DUPLICATE_MATCH";
+
+/// Adds `outcomes` to `batch`: counted, logged, remembered. A contact found unchanged since its last push
+/// gets no log row of its own but goes into the batch's unchanged list (migration 0012 says why); every
+/// other outcome is a row.
+pub fn add_to_batch(batch: &mut Batch, outcomes: &[ContactOutcome]) {
+    for outcome in outcomes {
+        outcome.count(&mut batch.counters);
+        if outcome.action == RunAction::Unchanged && outcome.ok {
+            batch.unchanged.push(outcome.contact_id);
+        } else {
+            batch.rows.push(outcome.log_row());
+        }
+        batch.states.extend(outcome.state());
+    }
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ContactOutcome {

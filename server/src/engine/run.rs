@@ -26,6 +26,7 @@ pub use budget::{estimate_calls, refuse_for_budget};
 
 use super::bulk::rule;
 use super::failure::Halt;
+use super::outcome::add_to_batch;
 use super::plan::Planner;
 use super::worker::Engine;
 use crate::orgs::Org;
@@ -34,7 +35,7 @@ use crate::storage::runs::lease::{ClaimedRun, LeaseCheck};
 use crate::storage::runs::log::Batch;
 use crate::storage::StorageError;
 use shared::sync::filter::{CheckedRule, Combine};
-use shared::sync::run::{RunCounters, RunStatus};
+use shared::sync::run::RunStatus;
 use std::sync::Arc;
 
 /// How a run ended, for the worker to record.
@@ -158,13 +159,7 @@ pub async fn execute(engine: &Engine, claimed: &ClaimedRun) -> Result<End, Stora
             cursor: Some(last),
             ..Batch::default()
         };
-        let mut counters = RunCounters::default();
-        for outcome in &outcomes {
-            outcome.count(&mut counters);
-            batch.rows.push(outcome.log_row());
-            batch.states.extend(outcome.state());
-        }
-        batch.counters = counters;
+        add_to_batch(&mut batch, &outcomes);
         tracing::info!(
             run_id = claimed.id,
             contacts = outcomes.len(),

@@ -14,37 +14,40 @@ use std::sync::Arc;
 const UTF8_BOM: &str = "\u{feff}";
 
 /// A CSV download named `file_name`, streamed so memory stays flat however many rows: the byte-order
-/// mark and `header`, then the rows of each keyset page `page_after(key)` returns as `(key, row)`, until a
+/// mark and `header`, then the rows of each keyset page `page_after(key)` returns as `(key, row)` (from
+/// `start`), until a
 /// page comes back shorter than `page_size`. A failing page ends the body with an error (the browser then
 /// reports a failed download rather than saving a short file) and is logged.
-pub fn paged_csv<R, Page, Fut>(
+pub fn paged_csv<K, R, Page, Fut>(
     file_name: String,
     header: &'static [&'static str],
     page_size: usize,
+    start: K,
     page_after: Page,
     record: fn(R) -> Vec<String>,
 ) -> Response
 where
+    K: Copy + std::fmt::Debug + Send + 'static,
     R: Send + 'static,
-    Page: Fn(i64) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = Result<Vec<(i64, R)>, StorageError>> + Send + 'static,
+    Page: Fn(K) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Vec<(K, R)>, StorageError>> + Send + 'static,
 {
     let page_after = Arc::new(page_after);
     let name = file_name.clone();
-    let pages = stream::unfold(Some(0_i64), move |after| {
+    let pages = stream::unfold(Some((start, true)), move |at| {
         let page_after = page_after.clone();
         let name = name.clone();
         async move {
-            let after = after?;
+            let (after, first) = at?;
             match page_after(after).await {
                 Ok(page) => {
                     let next = (page.len() == page_size)
-                        .then(|| page.last().map(|(key, _)| *key))
+                        .then(|| page.last().map(|(key, _)| (*key, false)))
                         .flatten();
-                    Some((encode_page(after == 0, header, page, record), next))
+                    Some((encode_page(first, header, page, record), next))
                 }
                 Err(error) => {
-                    tracing::error!(%error, file = %name, after, "a page of a CSV download failed");
+                    tracing::error!(%error, file = %name, ?after, "a page of a CSV download failed");
                     Some((Err(io::Error::other("a page of the download failed")), None))
                 }
             }
@@ -54,10 +57,10 @@ where
 }
 
 /// One page as CSV bytes; the first starts with the byte-order mark and the header.
-fn encode_page<R>(
+fn encode_page<K, R>(
     first: bool,
     header: &[&str],
-    rows: Vec<(i64, R)>,
+    rows: Vec<(K, R)>,
     record: fn(R) -> Vec<String>,
 ) -> io::Result<Vec<u8>> {
     let mut buffer = Vec::with_capacity(rows.len() * 96 + 64);

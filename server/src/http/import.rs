@@ -106,6 +106,7 @@ async fn error_report(
         format!("import-{id}-errors.csv"),
         &["row", "email", "field", "reason"],
         REPORT_PAGE as usize,
+        0,
         move |after| {
             let storage = storage.clone();
             async move {

@@ -11,7 +11,7 @@ use super::guard::{super_user, Failure};
 use crate::state::AppState;
 use crate::storage::runs::log::StoredLogRow;
 use crate::storage::runs::review::EXPORT_PAGE;
-use crate::storage::{Storage, WorkspaceId};
+use crate::storage::{Storage, StorageError, WorkspaceId};
 use app::api::syncs::RunSummary;
 use axum::extract::{Path, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -107,17 +107,50 @@ async fn results(
         format!("run-{run_id}-results.csv"),
         &RESULT_COLUMNS,
         EXPORT_PAGE as usize,
-        move |after| {
-            let storage = storage.clone();
-            async move {
-                let rows = storage
-                    .log_rows(run_id, &LogFilter::default(), after, EXPORT_PAGE)
-                    .await?;
-                Ok(rows.into_iter().map(|row| (row.id, row)).collect())
-            }
-        },
+        ResultsAt::Logged(0),
+        move |at| results_page(storage.clone(), run_id, at),
         result_record,
     ))
+}
+
+/// Where the results download stands: in the log's rows (by row id), then in the unchanged contacts (by
+/// contact id), which are lists rather than rows (migration 0012).
+#[derive(Debug, Clone, Copy)]
+enum ResultsAt {
+    Logged(i64),
+    Unchanged(i64),
+}
+
+/// One page of the results: log rows, topped up with unchanged contacts once the rows run out, so only
+/// the last page is short.
+async fn results_page(
+    storage: Storage,
+    run_id: i64,
+    at: ResultsAt,
+) -> Result<Vec<(ResultsAt, StoredLogRow)>, StorageError> {
+    let mut page = Vec::new();
+    let after_contact = match at {
+        ResultsAt::Logged(after) => {
+            let rows = storage
+                .log_rows(run_id, &LogFilter::default(), after, EXPORT_PAGE)
+                .await?;
+            page.extend(rows.into_iter().map(|row| (ResultsAt::Logged(row.id), row)));
+            if page.len() as i64 == EXPORT_PAGE {
+                return Ok(page);
+            }
+            0
+        }
+        ResultsAt::Unchanged(after) => after,
+    };
+    let room = EXPORT_PAGE - page.len() as i64;
+    let rows = storage
+        .unchanged_rows(run_id, None, after_contact, room)
+        .await?;
+    page.extend(
+        rows.into_iter()
+            .map(|row| (ResultsAt::Unchanged(row.contact_id), row)),
+    );
+    Ok(page)
 }
 
 /// The CSV header.

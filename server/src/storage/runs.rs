@@ -3,13 +3,15 @@
 //!
 //! Submodules: [`lease`] (claim with a lease, heartbeat, cancel, finish: the queue as workers see it),
 //! [`log`] (a batch of per-contact rows, the counters and the per-contact push state, in one short
-//! transaction), [`review`] (the log read back: filtered pages, errors by code, the download) and [`bulk`]
+//! transaction), [`review`] (the log read back: filtered pages, errors by code, the download), [`unchanged`]
+//! (the contacts a run found unchanged, kept as one list per batch rather than a row each) and [`bulk`]
 //! (a Bulk run's scratch space: staged writes, jobs, answers, the CRM index).
 
 pub mod bulk;
 pub mod lease;
 pub mod log;
 pub mod review;
+pub mod unchanged;
 
 use super::error::OnUnique;
 use super::syncs::config::Author;

@@ -16,6 +16,7 @@ use crate::engine::index::{CrmIndex, MatchKey};
 use crate::salesforce::bulk::{CsvRows, JobState};
 use crate::salesforce::SalesforceError;
 use crate::storage::runs::bulk::index::IndexRow;
+use crate::storage::runs::bulk::Filled;
 use std::time::Duration;
 
 /// Index rows per insert batch.
@@ -100,6 +101,7 @@ impl IndexState {
         wait_for_query(ctx, &job_id).await?;
         storage.clear_index(run_id).await?;
         load_pages(ctx, &job_id).await?;
+        storage.analyze_filled(Filled::Index).await?;
         let check = storage
             .set_job_state(ctx.holder(), &job_id, "ready", Some("JobComplete"), None)
             .await?;

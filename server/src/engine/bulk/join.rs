@@ -17,7 +17,7 @@ use crate::engine::failure::halt_of;
 use crate::engine::failure::{classify, Failure, Halt};
 use crate::engine::run::End;
 use crate::salesforce::bulk::{JobState, JobStatus, ResultKind, ResultRows, RowOutcome};
-use crate::storage::runs::bulk::{Answer, JobRow, Operation};
+use crate::storage::runs::bulk::{Answer, Filled, JobRow, Operation};
 use crate::storage::runs::log::Batch;
 use std::time::Duration;
 
@@ -157,6 +157,7 @@ async fn answer(ctx: &Ctx<'_>, job: &JobRow, status: &JobStatus) -> Flow<()> {
             .add_answers(ctx.claimed.id, &job.job_id, &answers)
             .await?;
     }
+    ctx.storage().analyze_filled(Filled::Answers).await?;
     let state = format!("{:?}", status.state);
     let check = ctx
         .storage()

@@ -57,6 +57,9 @@ pub struct Batch {
     pub settled: Vec<i64>,
     /// Contacts whose staged rows go back to be sent again (a transient refusal): unassigned from their job.
     pub retry: Vec<i64>,
+    /// Contacts found unchanged since their last push: counted, and listed in one `sync_run_unchanged`
+    /// row instead of a log row each (migration 0012).
+    pub unchanged: Vec<i64>,
 }
 
 /// A row of the log as the run pages read it.
@@ -215,6 +218,23 @@ fn batch_statements(
             binds,
         });
     }
+    if let (Some(first), Some(last)) = (
+        batch.unchanged.iter().min().copied(),
+        batch.unchanged.iter().max().copied(),
+    ) {
+        let mut ids = batch.unchanged.clone();
+        ids.sort_unstable();
+        let mut binds = Binds::new();
+        let sql = format!(
+            "insert into sync_run_unchanged (run_id, first_contact_id, last_contact_id, ids) \
+             values ({}, {}, {}, {})",
+            binds.int(run_id),
+            binds.int(first),
+            binds.int(last),
+            binds.text(serde_json::to_string(&ids)?),
+        );
+        out.push(Statement { sql, binds });
+    }
     if !batch.settled.is_empty() {
         let mut binds = Binds::new();
         let run = binds.int(run_id);
@@ -300,7 +320,8 @@ impl Storage {
         Ok(check)
     }
 
-    /// A page of a run's log in contact order after row `after_id`; `failed_only` keeps failures.
+    /// A page of a run's log in row order after row `after_id`, then (unless `failed_only`, and while the
+    /// page has room) the contacts it found unchanged: every contact's outcome, for tests and checks.
     ///
     /// # Errors
     /// Database faults; [`StorageError::NotFound`] when the run is not in this workspace.
@@ -322,12 +343,16 @@ impl Storage {
             "select id, contact_id, email, action, outcome, crm_id, error_code, message \
              from sync_run_rows where run_id = $1 and id > $2{outcome} order by id limit $3"
         );
-        let rows: Vec<StoredLogRow> = on_pool!(self, pool => sqlx::query_as(&sql)
+        let mut rows: Vec<StoredLogRow> = on_pool!(self, pool => sqlx::query_as(&sql)
             .bind(run_id)
             .bind(after_id)
             .bind(limit)
             .fetch_all(pool)
             .await)?;
+        let room = limit - rows.len() as i64;
+        if !failed_only && room > 0 {
+            rows.extend(self.unchanged_rows(run_id, None, 0, room).await?);
+        }
         Ok(rows)
     }
 }

@@ -79,6 +79,15 @@ impl Storage {
         after_id: i64,
         limit: i64,
     ) -> Result<Vec<StoredLogRow>, StorageError> {
+        if filter.action.as_deref() == Some("unchanged") {
+            // Unchanged contacts are lists, not rows (migration 0012); paged by contact id. None failed.
+            if filter.outcome.as_deref().is_some_and(|o| o != "ok") || filter.error_code.is_some() {
+                return Ok(Vec::new());
+            }
+            return self
+                .unchanged_rows(run_id, filter.email.as_deref(), after_id, limit)
+                .await;
+        }
         if filter.email.is_some() {
             // A rare prefix: all its rows from the email index, then the page in row order.
             let by_email = self
