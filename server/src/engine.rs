@@ -15,8 +15,8 @@
 //! 4. [`Planner::decide`] each pending contact with `index.matches(pending.key())`.
 //! 5. Send the writes; store [`Planned::hash`] for each contact whose writes all succeeded.
 //!
-//! The I/O layer does exactly that: [`worker`] (claim a run with a lease, the background loop, the
-//! test-friendly `run_once`) → [`run`] (one run: counts, API budget, batches streamed from the database) →
+//! The I/O layer does exactly that: [`worker`] (claim a run with a lease kept by a heartbeat, the
+//! background loop, the test-friendly `run_once`; [`instance`] is who holds the leases across restarts) → [`run`] (one run: counts, API budget, batches streamed from the database) →
 //! [`lookup`] (chunked SOQL `IN` by match key) → [`writer`] (sObject Collections, results joined back, lock
 //! retries, lost answers looked up before any resend) → [`outcome`] (a contact's log row, state and
 //! counters). Runs above `KOMO_PUSH_BULK_THRESHOLD` contacts go through [`bulk`] instead: the CRM index
@@ -29,6 +29,7 @@ pub mod decision;
 pub mod failure;
 pub mod hash;
 pub mod index;
+pub mod instance;
 pub mod komo;
 pub mod lookup;
 pub mod mapping;

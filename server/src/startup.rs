@@ -53,6 +53,8 @@ pub struct Application {
     storage: Storage,
     engine: Engine,
     workers: Vec<tokio::task::JoinHandle<()>>,
+    /// Whose leases this instance's engine holds; its lock lives as long as the server runs.
+    identity: crate::engine::instance::Identity,
     /// Set on the very first start only.
     pub first_start: Option<FirstStart>,
 }
@@ -122,11 +124,23 @@ impl Application {
             }
         }
         let engine_wake = Arc::new(tokio::sync::Notify::new());
+        let identity = crate::engine::instance::Identity::of_data_dir(&settings.data_dir);
+        if identity.adopt {
+            // Before any worker of ours runs: these can only be what this instance's previous life left.
+            let adopted = storage.adopt_runs(&identity.owner).await?;
+            if adopted > 0 {
+                tracing::info!(
+                    adopted,
+                    "taking back the runs this instance was pushing when it stopped"
+                );
+            }
+        }
         let engine = Engine::new(
             storage.clone(),
             orgs.clone(),
             settings.push.clone(),
             engine_wake.clone(),
+            identity.owner.clone(),
         );
         // The push engine runs beside the web server in the same process, under the same shutdown.
         let workers = (0..settings.push.workers)
@@ -170,6 +184,7 @@ impl Application {
             router,
             storage,
             engine,
+            identity,
             workers,
             first_start,
         })
@@ -217,6 +232,8 @@ impl Application {
             }
         }
         storage.close().await;
+        // Only now, with every worker stopped, may a new process take this identity (and its runs).
+        drop(self.identity);
         result
     }
 }

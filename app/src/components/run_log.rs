@@ -84,6 +84,10 @@ pub fn RunLog(
     view! {
         <section class="panel" aria-label="Logs" id="logs">
             <h2>"Logs"</h2>
+            <p class="muted" data-testid="log-unchanged-hint">
+                "Every contact the run acted on is listed here; those unchanged since their last push are \
+                 listed under Action → Unchanged."
+            </p>
             <form
                 class="contacts-toolbar log-filters"
                 on:submit=move |ev| {

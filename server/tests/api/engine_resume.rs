@@ -191,3 +191,64 @@ async fn a_cancelled_bulk_run_stops_at_a_boundary_with_everything_sent_recorded(
         assert_no_scratch(&o, run_id).await;
     }
 }
+
+/// A worker that dies mid-run (its process killed: the run's lease still looks alive), then its instance
+/// starts again: the run is its own, so it is taken back at once instead of after the lease. Another
+/// instance meanwhile leaves a lease that is still running alone.
+#[tokio::test]
+async fn a_restarted_instance_takes_its_own_interrupted_run_back_at_once() {
+    let mut settings = BULK.to_vec();
+    settings.push(("KOMO_PUSH_BATCH_SIZE", "5"));
+    let mut o = org_with(&settings).await;
+    let people: Vec<(String, String)> = (0..12)
+        .map(|i| (format!("p{i}@example.com"), format!("P{i}")))
+        .collect();
+    let borrowed: Vec<(&str, &str, &str, &str)> = people
+        .iter()
+        .map(|(e, l)| (e.as_str(), "First", l.as_str(), "Leeds"))
+        .collect();
+    o.add(&borrowed).await;
+    let sync = o.sync(&contact_sync(Filter::default())).await;
+    let run_id = o.sync_now(sync, false).await;
+    {
+        let run = o.app.engine.run_once();
+        tokio::pin!(run);
+        loop {
+            tokio::select! {
+                biased;
+                ended = &mut run => panic!("the run ended before the worker could die: {ended:?}"),
+                () = tokio::task::yield_now() => {}
+            }
+            if scalar(
+                &o,
+                "select count(*) from sync_runs where id = $1 and cursor_contact_id > 0",
+                run_id,
+            )
+            .await
+                > 0
+            {
+                break;
+            }
+        }
+    }
+    let live = scalar(
+        &o,
+        "select count(*) from sync_runs where id = $1 and status = 'running' and lease_until > 0",
+        run_id,
+    )
+    .await;
+    assert_eq!(live, 1, "the dead worker's lease still looks alive");
+    let other = o.app.another_instance().await;
+    assert_eq!(
+        other.engine.run_once().await.expect("claim"),
+        Step::EmptyQueue,
+        "another instance waits for a live lease"
+    );
+    drop(other);
+    o.app = o.app.restart().await;
+    let done = o.app.engine.drain().await.expect("taken back");
+    assert_eq!(done, [(run_id, Some(RunStatus::Succeeded))]);
+    let (run, _) = o.checked(run_id).await;
+    assert_eq!(run.counters.inserted_ok, 12);
+    assert_eq!(o.sim.count("Contact"), 12, "no record made twice");
+}

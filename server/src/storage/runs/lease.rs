@@ -97,6 +97,23 @@ impl Storage {
         Ok(claimed)
     }
 
+    /// Makes the running runs leased to `owner` claimable at once: called at start-up by an instance that
+    /// has proved `owner` is its own identity and no other live process's (`engine::instance`), so those
+    /// runs are what its previous life left when it died. Returns how many.
+    ///
+    /// # Errors
+    /// Database faults.
+    pub async fn adopt_runs(&self, owner: &str) -> Result<u64, StorageError> {
+        let sql =
+            "update sync_runs set lease_until = 0 where status = 'running' and lease_owner = $1";
+        let adopted = on_pool!(self, pool => sqlx::query(sql)
+            .bind(owner)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(adopted)
+    }
+
     /// Extends `owner`'s lease on a running run and reads its cancel flag.
     ///
     /// # Errors

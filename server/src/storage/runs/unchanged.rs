@@ -45,8 +45,9 @@ impl Storage {
             let Some((last, ids)) = set else {
                 break;
             };
-            let ids: Vec<i64> = serde_json::from_str(&ids)
-                .map_err(|e| StorageError::Corrupt(format!("unchanged list of run {run_id}: {e}")))?;
+            let ids: Vec<i64> = serde_json::from_str(&ids).map_err(|e| {
+                StorageError::Corrupt(format!("unchanged list of run {run_id}: {e}"))
+            })?;
             let ids: Vec<i64> = ids.into_iter().filter(|id| *id > after).collect();
             let emails = self.emails_of(&ids).await?;
             for id in ids {
