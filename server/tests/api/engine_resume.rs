@@ -13,6 +13,17 @@ use std::collections::HashMap;
 /// Steps the engine until `condition` (a `select count(*) … where … $1` on the run) holds, then drops the
 /// run mid-flight: a worker that dies there. Its lease is then lapsed so the next claim takes the run.
 async fn die_when(o: &Org, run_id: i64, condition: &str) {
+    killed_when(o, run_id, condition).await;
+    execute(
+        o,
+        "update sync_runs set lease_until = 0 where id = $1",
+        run_id,
+    )
+    .await;
+}
+
+/// As [`die_when`], but the lease is left as the killed process left it: still looking alive.
+async fn killed_when(o: &Org, run_id: i64, condition: &str) {
     let run = o.app.engine.run_once();
     tokio::pin!(run);
     loop {
@@ -25,28 +36,24 @@ async fn die_when(o: &Org, run_id: i64, condition: &str) {
             break;
         }
     }
-    execute(
-        o,
-        "update sync_runs set lease_until = 0 where id = $1",
-        run_id,
-    )
-    .await;
 }
 
-/// Twelve contacts (four in the org) in a Bulk run whose first worker dies when `condition` holds; the
-/// next worker finishes it. Returns the org and the run.
-async fn die_and_resume(condition: &str) -> (Org, i64) {
+/// An org holding the first `in_org` of twelve Komo contacts, and a Bulk run of all twelve queued (five
+/// contacts a batch).
+async fn twelve_contacts_queued(in_org: usize) -> (Org, i64) {
     let mut settings = BULK.to_vec();
     settings.push(("KOMO_PUSH_BATCH_SIZE", "5"));
     let o = org_with(&settings).await;
     let people: Vec<(String, String)> = (0..12)
         .map(|i| (format!("p{i}@example.com"), format!("P{i}")))
         .collect();
-    let existing: Vec<serde_json::Value> = people[..4]
+    let existing: Vec<serde_json::Value> = people[..in_org]
         .iter()
         .map(|(email, last)| json!({"LastName": last, "Email": email}))
         .collect();
-    o.sim.seed("Contact", &existing).expect("seeded");
+    if !existing.is_empty() {
+        o.sim.seed("Contact", &existing).expect("seeded");
+    }
     let borrowed: Vec<(&str, &str, &str, &str)> = people
         .iter()
         .map(|(e, l)| (e.as_str(), "First", l.as_str(), "Leeds"))
@@ -54,6 +61,13 @@ async fn die_and_resume(condition: &str) -> (Org, i64) {
     o.add(&borrowed).await;
     let sync = o.sync(&contact_sync(Filter::default())).await;
     let run_id = o.sync_now(sync, false).await;
+    (o, run_id)
+}
+
+/// Twelve contacts (four in the org) in a Bulk run whose first worker dies when `condition` holds; the
+/// next worker finishes it. Returns the org and the run.
+async fn die_and_resume(condition: &str) -> (Org, i64) {
+    let (o, run_id) = twelve_contacts_queued(4).await;
     die_when(&o, run_id, condition).await;
     let done = o.app.engine.drain().await.expect("resumed");
     assert_eq!(done, [(run_id, Some(RunStatus::Succeeded))]);
@@ -197,40 +211,13 @@ async fn a_cancelled_bulk_run_stops_at_a_boundary_with_everything_sent_recorded(
 /// instance meanwhile leaves a lease that is still running alone.
 #[tokio::test]
 async fn a_restarted_instance_takes_its_own_interrupted_run_back_at_once() {
-    let mut settings = BULK.to_vec();
-    settings.push(("KOMO_PUSH_BATCH_SIZE", "5"));
-    let mut o = org_with(&settings).await;
-    let people: Vec<(String, String)> = (0..12)
-        .map(|i| (format!("p{i}@example.com"), format!("P{i}")))
-        .collect();
-    let borrowed: Vec<(&str, &str, &str, &str)> = people
-        .iter()
-        .map(|(e, l)| (e.as_str(), "First", l.as_str(), "Leeds"))
-        .collect();
-    o.add(&borrowed).await;
-    let sync = o.sync(&contact_sync(Filter::default())).await;
-    let run_id = o.sync_now(sync, false).await;
-    {
-        let run = o.app.engine.run_once();
-        tokio::pin!(run);
-        loop {
-            tokio::select! {
-                biased;
-                ended = &mut run => panic!("the run ended before the worker could die: {ended:?}"),
-                () = tokio::task::yield_now() => {}
-            }
-            if scalar(
-                &o,
-                "select count(*) from sync_runs where id = $1 and cursor_contact_id > 0",
-                run_id,
-            )
-            .await
-                > 0
-            {
-                break;
-            }
-        }
-    }
+    let (mut o, run_id) = twelve_contacts_queued(0).await;
+    killed_when(
+        &o,
+        run_id,
+        "select count(*) from sync_runs where id = $1 and cursor_contact_id > 0",
+    )
+    .await;
     let live = scalar(
         &o,
         "select count(*) from sync_runs where id = $1 and status = 'running' and lease_until > 0",

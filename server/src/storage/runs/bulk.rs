@@ -183,7 +183,9 @@ impl Storage {
         let sql = match table {
             Filled::Index => "analyze push_index",
             Filled::Staged => "analyze push_staged",
-            Filled::Answers => "analyze push_answers",
+            // The staged rows too: their job ids were set after planning, when they were last analysed,
+            // and the join reads them by job.
+            Filled::Answers => "analyze push_answers, push_staged",
         };
         sqlx::query(sql).execute(pool).await?;
         Ok(())
