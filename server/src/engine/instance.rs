@@ -29,8 +29,8 @@ pub struct Identity {
 }
 
 impl Identity {
-    /// A fresh id that adopts nothing (tests, or a data directory already in use).
-    pub fn fresh() -> Self {
+    /// A fresh id that adopts nothing (the data directory's is in use, or cannot be had).
+    fn fresh() -> Self {
         Self {
             owner: format!("engine-{}", uuid::Uuid::new_v4().simple()),
             adopt: false,

@@ -12,7 +12,7 @@
 //! Counting placeholders by hand (`first = if retry {5} else {4}`) is how a query silently binds the wrong
 //! value to the wrong column; with [`Binds`] the number is whatever the value got when it was added.
 
-use super::Storage;
+use super::{Storage, StorageError};
 use serde::Serialize;
 
 /// Which SQL dialect a statement is written for.
@@ -38,8 +38,6 @@ pub enum Bind {
     Float(f64),
     Int(i64),
     Bool(bool),
-    /// A SQL null (typed as a big integer on PostgreSQL; compared with `is null` only).
-    Null,
 }
 
 /// One statement's values in placeholder order. Each method adds a value and returns the `$n` to write
@@ -66,8 +64,14 @@ impl Binds {
         self.bind(Bind::Text(value.into()))
     }
 
-    pub fn opt_int(&mut self, value: Option<i64>) -> String {
-        self.bind(value.map_or(Bind::Null, Bind::Int))
+    /// Any serializable value as a JSON text parameter.
+    ///
+    /// # Errors
+    /// `Corrupt` when it does not serialize (never, for the plain values storage passes).
+    pub fn json<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<String, StorageError> {
+        let text = serde_json::to_string(value)
+            .map_err(|e| StorageError::Corrupt(format!("value to bind: {e}")))?;
+        Ok(self.text(text))
     }
 
     pub fn values(&self) -> &[Bind] {
@@ -77,15 +81,38 @@ impl Binds {
     /// A set of rows as one JSON parameter, read back as a row source with `columns` (see [`JsonRows`]).
     ///
     /// # Errors
-    /// When a row does not serialize (never, for the plain structs storage passes).
+    /// As [`Self::json`].
     pub fn rows<T: Serialize>(
         &mut self,
         dialect: Dialect,
         rows: &[T],
         columns: &[(&str, SqlType)],
-    ) -> Result<String, serde_json::Error> {
-        let param = self.text(serde_json::to_string(rows)?);
+    ) -> Result<String, StorageError> {
+        let param = self.json(rows)?;
         Ok(JsonRows::source(dialect, &param, columns))
+    }
+
+    /// `select <lead>, <columns> from <rows> r where true`: a set of rows as an insert's source, each row
+    /// after the values in `lead` (placeholders bound once, such as the run). Insert into
+    /// `(<lead columns>, `[`column_names`]`(columns))`. `where true`: without it SQLite would read an
+    /// `on conflict` after the select as the select's join constraint.
+    ///
+    /// # Errors
+    /// As [`Self::rows`].
+    pub fn insert_source<T: Serialize>(
+        &mut self,
+        dialect: Dialect,
+        lead: &[&str],
+        rows: &[T],
+        columns: &[(&str, SqlType)],
+    ) -> Result<String, StorageError> {
+        let source = self.rows(dialect, rows, columns)?;
+        let mut picked: Vec<&str> = lead.to_vec();
+        picked.extend(columns.iter().map(|(name, _)| *name));
+        Ok(format!(
+            "select {} from ({source}) r where true",
+            picked.join(", ")
+        ))
     }
 
     /// A list of values as one JSON parameter, read back as a one-column subquery for `in (…)`.
@@ -97,8 +124,8 @@ impl Binds {
         dialect: Dialect,
         values: &[T],
         ty: SqlType,
-    ) -> Result<String, serde_json::Error> {
-        let param = self.text(serde_json::to_string(values)?);
+    ) -> Result<String, StorageError> {
+        let param = self.json(values)?;
         Ok(JsonRows::list(dialect, &param, ty))
     }
 }
@@ -114,13 +141,22 @@ macro_rules! bind_all {
                 $crate::storage::binds::Bind::Float(v) => query.bind(*v),
                 $crate::storage::binds::Bind::Int(v) => query.bind(*v),
                 $crate::storage::binds::Bind::Bool(v) => query.bind(*v),
-                $crate::storage::binds::Bind::Null => query.bind(None::<i64>),
             };
         }
         query
     }};
 }
 pub(crate) use bind_all;
+
+/// The names of a row set's `columns`, comma-separated: the column list of an insert from
+/// [`Binds::insert_source`].
+pub fn column_names(columns: &[(&str, SqlType)]) -> String {
+    columns
+        .iter()
+        .map(|(name, _)| *name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// A column's type inside a JSON row set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -191,11 +227,7 @@ mod tests {
         let mut binds = Binds::new();
         assert_eq!(binds.int(7), "$1");
         assert_eq!(binds.text("ada"), "$2");
-        assert_eq!(binds.opt_int(None), "$3");
-        assert_eq!(
-            binds.values(),
-            [Bind::Int(7), Bind::Text("ada".into()), Bind::Null]
-        );
+        assert_eq!(binds.values(), [Bind::Int(7), Bind::Text("ada".into())]);
     }
 
     #[derive(Serialize)]

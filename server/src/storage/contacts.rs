@@ -14,7 +14,7 @@ mod rows;
 /// Per sync, what it last pushed of a contact: the detail page's "Syncs" table.
 pub mod sync_state;
 
-use super::binds::{bind_all, Binds};
+use super::binds::{bind_all, column_names, Binds};
 use super::{now_unix, on_pool, Storage, StorageError, WorkspaceId};
 use rows::{ContactRow, UpsertRow, CONTACT_COLUMNS, UPSERT_ROW_COLUMNS};
 use shared::contact::{Contact, NewContact};
@@ -24,11 +24,6 @@ use std::collections::HashMap;
 /// Contacts per statement. The rows travel as one JSON parameter ([`super::binds`]), so this bounds the
 /// statement's memory and the time a writer holds SQLite's lock, not a parameter count.
 const CHUNK: usize = 1_000;
-
-const UPSERT_COLUMNS: &str = "workspace_id, email, first_name, last_name, phone, mobile, company, \
-    job_title, street, city, region, postcode, country, date_of_birth, marketing_opt_in, \
-    marketing_opt_in_at, source_hub, source_campaign, tags, custom, name_key, sort_name, created_at, \
-    updated_at";
 
 /// `lower()` of the merged names. PostgreSQL lower-cases under the "C" collation, which like SQLite's
 /// `lower` touches ASCII letters only, so both backends build identical keys.
@@ -117,15 +112,16 @@ impl Storage {
             let mut binds = Binds::new();
             let workspace_id = binds.int(workspace.0);
             let now = binds.int(now);
-            let source = binds
-                .rows(self.dialect(), chunk, &UPSERT_ROW_COLUMNS)
-                .map_err(|e| StorageError::Corrupt(e.to_string()))?;
-            let picked = UPSERT_ROW_COLUMNS.map(|(name, _)| name).join(", ");
-            // `where true`: without it SQLite would read `on conflict` as the select's join constraint.
+            let source = binds.insert_source(
+                self.dialect(),
+                &[&workspace_id, &now, &now],
+                chunk,
+                &UPSERT_ROW_COLUMNS,
+            )?;
             let sql = format!(
-                "insert into contacts ({UPSERT_COLUMNS}) \
-                 select {workspace_id}, {picked}, {now}, {now} from ({source}) r where true \
-                 {conflict} returning id, email"
+                "insert into contacts (workspace_id, created_at, updated_at, {}) {source} \
+                 {conflict} returning id, email",
+                column_names(&UPSERT_ROW_COLUMNS)
             );
             let returned: Vec<(i64, String)> = on_pool!(self, pool => {
                 bind_all!(sqlx::query_as(&sql), binds).fetch_all(pool).await

@@ -322,6 +322,78 @@ async fn results_download_every_row_as_excel_ready_csv() {
     );
 }
 
+/// A re-run with nothing changed logs no row per unchanged contact (they are kept as lists), yet the run
+/// review still answers for each: the Unchanged filter pages through them by contact, an email search
+/// narrows them, and the results download has every selected contact.
+#[tokio::test]
+async fn a_reruns_unchanged_contacts_are_listed_under_their_filter_and_in_the_results() {
+    let r = review().await;
+    r.finished_run().await;
+    let again = r.finished_run().await;
+    assert_eq!(again.counters.unchanged, GOOD as i64);
+    let logged = r.log(again.id, &[], 0).await;
+    assert!(
+        logged.rows.iter().all(|row| row.action != "unchanged"),
+        "unchanged contacts are not log rows"
+    );
+    assert_eq!(logged.rows.len(), NO_LAST_NAME + TITLE_TOO_LONG);
+
+    let unchanged = [("filter[action]", "unchanged")];
+    let first = r.log(again.id, &unchanged, 0).await;
+    assert_eq!(first.rows.len(), LOG_PAGE as usize);
+    let after = first.next_after.expect("a second page");
+    let second = r.log(again.id, &unchanged, after).await;
+    assert_eq!(second.next_after, None);
+    let emails: Vec<String> = first
+        .rows
+        .iter()
+        .chain(&second.rows)
+        .map(|row| row.email.clone())
+        .collect();
+    let expected: Vec<String> = (0..GOOD)
+        .map(|i| format!("person{i:02}@review.example"))
+        .collect();
+    assert_eq!(
+        emails, expected,
+        "every unchanged contact once, in contact order"
+    );
+    let searched = r
+        .log(
+            again.id,
+            &[
+                ("filter[action]", "unchanged"),
+                ("filter[email]", "person07"),
+            ],
+            0,
+        )
+        .await;
+    let found: Vec<&str> = searched.rows.iter().map(|row| row.email.as_str()).collect();
+    assert_eq!(found, ["person07@review.example"]);
+    let failed_unchanged = r
+        .log(
+            again.id,
+            &[
+                ("filter[action]", "unchanged"),
+                ("filter[outcome]", "failed"),
+            ],
+            0,
+        )
+        .await;
+    assert!(failed_unchanged.rows.is_empty());
+
+    let body = r
+        .app
+        .get(&format!("/crm/runs/{}/results.csv", again.id))
+        .await
+        .bytes()
+        .await
+        .expect("body");
+    let mut reader = csv::Reader::from_reader(&body[3..]);
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    assert_eq!(rows.len(), ALL, "every selected contact has a line");
+    assert_eq!(rows.iter().filter(|r| &r[2] == "unchanged").count(), GOOD);
+}
+
 #[tokio::test]
 async fn progress_streams_as_events_until_the_run_has_finished() {
     let r = review().await;

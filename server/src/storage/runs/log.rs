@@ -11,7 +11,7 @@
 
 use super::bulk::StagedRow;
 use super::lease::LeaseCheck;
-use crate::storage::binds::{bind_all, Binds, Dialect, SqlType};
+use crate::storage::binds::{bind_all, column_names, Binds, Dialect, SqlType};
 use crate::storage::{now_unix, on_pool, Storage, StorageError, WorkspaceId};
 use shared::sync::run::RunCounters;
 
@@ -126,14 +126,6 @@ const STAGED_COLUMNS: [(&str, SqlType); 7] = [
     ("payload", SqlType::Text),
 ];
 
-fn names(columns: &[(&str, SqlType)]) -> String {
-    columns
-        .iter()
-        .map(|(name, _)| *name)
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// One statement of a batch: its SQL and values.
 struct Statement {
     sql: String,
@@ -148,16 +140,16 @@ fn batch_statements(
     sync_id: i64,
     now: i64,
     batch: &Batch,
-) -> Result<Vec<Statement>, serde_json::Error> {
+) -> Result<Vec<Statement>, StorageError> {
     let mut out = Vec::new();
     if !batch.rows.is_empty() {
         let mut binds = Binds::new();
         let run = binds.int(run_id);
-        let source = binds.rows(dialect, &batch.rows, &LOG_COLUMNS)?;
-        let columns = names(&LOG_COLUMNS);
+        let source = binds.insert_source(dialect, &[&run], &batch.rows, &LOG_COLUMNS)?;
         out.push(Statement {
             sql: format!(
-                "insert into sync_run_rows (run_id, {columns}) select {run}, {columns} from ({source}) r"
+                "insert into sync_run_rows (run_id, {}) {source}",
+                column_names(&LOG_COLUMNS)
             ),
             binds,
         });
@@ -176,19 +168,17 @@ fn batch_statements(
             .collect();
         let mut binds = Binds::new();
         let sync = binds.int(sync_id);
-        let source = binds.rows(dialect, &states, &STATE_COLUMNS)?;
-        let columns = names(&STATE_COLUMNS);
-        // A failure keeps the previous hash and record; a success clears the last error. `where true`:
-        // without it SQLite would read `on conflict` as the select's join constraint.
+        let source = binds.insert_source(dialect, &[&sync], &states, &STATE_COLUMNS)?;
+        // A failure keeps the previous hash and record; a success clears the last error.
         out.push(Statement {
             sql: format!(
-                "insert into sync_contact_state (sync_id, {columns}) \
-                 select {sync}, {columns} from ({source}) r where true \
+                "insert into sync_contact_state (sync_id, {columns}) {source} \
                  on conflict (sync_id, contact_id) do update set \
                  crm_id = coalesce(excluded.crm_id, sync_contact_state.crm_id), \
                  last_hash = coalesce(excluded.last_hash, sync_contact_state.last_hash), \
                  last_pushed_at = coalesce(excluded.last_pushed_at, sync_contact_state.last_pushed_at), \
-                 last_error = excluded.last_error"
+                 last_error = excluded.last_error",
+                columns = column_names(&STATE_COLUMNS)
             ),
             binds,
         });
@@ -209,21 +199,18 @@ fn batch_statements(
             .collect();
         let mut binds = Binds::new();
         let run = binds.int(run_id);
-        let source = binds.rows(dialect, &staged, &STAGED_COLUMNS)?;
-        let columns = names(&STAGED_COLUMNS);
+        let source = binds.insert_source(dialect, &[&run], &staged, &STAGED_COLUMNS)?;
         out.push(Statement {
             sql: format!(
-                "insert into push_staged (run_id, {columns}) select {run}, {columns} from ({source}) r"
+                "insert into push_staged (run_id, {}) {source}",
+                column_names(&STAGED_COLUMNS)
             ),
             binds,
         });
     }
-    if let (Some(first), Some(last)) = (
-        batch.unchanged.iter().min().copied(),
-        batch.unchanged.iter().max().copied(),
-    ) {
-        let mut ids = batch.unchanged.clone();
-        ids.sort_unstable();
+    let mut unchanged = batch.unchanged.clone();
+    unchanged.sort_unstable();
+    if let (Some(&first), Some(&last)) = (unchanged.first(), unchanged.last()) {
         let mut binds = Binds::new();
         let sql = format!(
             "insert into sync_run_unchanged (run_id, first_contact_id, last_contact_id, ids) \
@@ -231,7 +218,7 @@ fn batch_statements(
             binds.int(run_id),
             binds.int(first),
             binds.int(last),
-            binds.text(serde_json::to_string(&ids)?),
+            binds.json(&unchanged)?,
         );
         out.push(Statement { sql, binds });
     }
@@ -281,8 +268,7 @@ impl Storage {
              skipped = skipped + $6, unchanged = unchanged + $7, invalid = invalid + $8, \
              cursor_contact_id = coalesce($9, cursor_contact_id), lease_until = $10, updated_at = $11 \
              where id = $12 and lease_owner = $13 and status = 'running' returning cancel_requested";
-        let statements = batch_statements(self.dialect(), run_id, sync_id, now, batch)
-            .map_err(|e| StorageError::Corrupt(format!("run batch: {e}")))?;
+        let statements = batch_statements(self.dialect(), run_id, sync_id, now, batch)?;
         let check = on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let cancel: Option<bool> = sqlx::query_scalar(counters)

@@ -80,9 +80,7 @@ impl Storage {
             return Ok(HashMap::new());
         }
         let mut binds = Binds::new();
-        let list = binds
-            .list(self.dialect(), ids, SqlType::Int)
-            .map_err(|e| StorageError::Corrupt(e.to_string()))?;
+        let list = binds.list(self.dialect(), ids, SqlType::Int)?;
         let sql = format!("select id, email from contacts where id in ({list})");
         let rows: Vec<(i64, String)> = on_pool!(self, pool => {
             bind_all!(sqlx::query_as(&sql), binds).fetch_all(pool).await

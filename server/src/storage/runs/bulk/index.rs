@@ -2,7 +2,7 @@
 //! once from a Bulk query job, looked up a batch of keys at a time. Keys are stored as the engine's
 //! `MatchKey` spells them (trimmed, lower-cased), so the lookup is an exact, indexed comparison.
 
-use crate::storage::binds::{bind_all, Binds, SqlType};
+use crate::storage::binds::{bind_all, column_names, Binds, SqlType};
 use crate::storage::{on_pool, Storage, StorageError};
 
 /// One record of the index.
@@ -22,10 +22,6 @@ const INDEX_COLUMNS: [(&str, SqlType); 4] = [
     ("record", SqlType::Text),
 ];
 
-fn corrupt(e: serde_json::Error) -> StorageError {
-    StorageError::Corrupt(format!("index rows: {e}"))
-}
-
 impl Storage {
     /// Adds records to the run's index, in one statement (the rows are one JSON parameter).
     ///
@@ -37,12 +33,10 @@ impl Storage {
         }
         let mut binds = Binds::new();
         let run = binds.int(run_id);
-        let source = binds
-            .rows(self.dialect(), rows, &INDEX_COLUMNS)
-            .map_err(corrupt)?;
+        let source = binds.insert_source(self.dialect(), &[&run], rows, &INDEX_COLUMNS)?;
         let sql = format!(
-            "insert into push_index (run_id, match_key, crm_id, last_modified, record) \
-             select {run}, match_key, crm_id, last_modified, record from ({source}) r"
+            "insert into push_index (run_id, {}) {source}",
+            column_names(&INDEX_COLUMNS)
         );
         on_pool!(self, pool => bind_all!(sqlx::query(&sql), binds).execute(pool).await.map(drop))?;
         Ok(())
@@ -63,9 +57,7 @@ impl Storage {
         }
         let mut binds = Binds::new();
         let run = binds.int(run_id);
-        let keys = binds
-            .list(self.dialect(), keys, SqlType::Text)
-            .map_err(corrupt)?;
+        let keys = binds.list(self.dialect(), keys, SqlType::Text)?;
         let sql = format!(
             "select match_key, crm_id, last_modified, record from push_index \
              where run_id = {run} and match_key in ({keys}) order by match_key, crm_id"

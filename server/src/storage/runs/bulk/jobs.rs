@@ -2,7 +2,7 @@
 //! run on check the lease in the same transaction.
 
 use super::{under_lease, Holder};
-use crate::storage::binds::{bind_all, Binds, SqlType};
+use crate::storage::binds::{bind_all, column_names, Binds, SqlType};
 use crate::storage::runs::lease::LeaseCheck;
 use crate::storage::{now_unix, on_pool, Storage, StorageError};
 
@@ -161,14 +161,12 @@ impl Storage {
         let mut binds = Binds::new();
         let run = binds.int(run_id);
         let job = binds.text(job_id);
-        let source = binds
-            .rows(self.dialect(), answers, &ANSWER_COLUMNS)
-            .map_err(|e| StorageError::Corrupt(format!("answers: {e}")))?;
-        // `where true`: without it SQLite would read `on conflict` as the select's join constraint.
+        let source =
+            binds.insert_source(self.dialect(), &[&run, &job], answers, &ANSWER_COLUMNS)?;
         let sql = format!(
-            "insert into push_answers (run_id, job_id, join_key, ok, crm_id, created, error_code, \
-             message) select {run}, {job}, join_key, ok, crm_id, created, error_code, message \
-             from ({source}) r where true on conflict (run_id, job_id, join_key) do nothing"
+            "insert into push_answers (run_id, job_id, {}) {source} \
+             on conflict (run_id, job_id, join_key) do nothing",
+            column_names(&ANSWER_COLUMNS)
         );
         on_pool!(self, pool => bind_all!(sqlx::query(&sql), binds).execute(pool).await.map(drop))?;
         Ok(())

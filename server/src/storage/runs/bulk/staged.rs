@@ -9,10 +9,6 @@ const STORED_COLUMNS: &str =
     "s.contact_id, s.operation, s.join_key, s.match_key, s.email, s.hash, \
      s.payload, s.attempts, s.in_flight, a.ok, a.crm_id, a.created, a.error_code, a.message";
 
-fn corrupt(e: serde_json::Error) -> StorageError {
-    StorageError::Corrupt(format!("staged rows: {e}"))
-}
-
 impl Storage {
     /// Which of `keys` a staged row of the run already holds (a write, or a contact deferred behind one).
     ///
@@ -28,9 +24,7 @@ impl Storage {
         }
         let mut binds = Binds::new();
         let run = binds.int(run_id);
-        let keys = binds
-            .list(self.dialect(), keys, SqlType::Text)
-            .map_err(corrupt)?;
+        let keys = binds.list(self.dialect(), keys, SqlType::Text)?;
         let sql = format!(
             "select distinct match_key from push_staged where run_id = {run} and match_key in ({keys})"
         );
@@ -105,13 +99,8 @@ impl Storage {
         let mut binds = Binds::new();
         let run = binds.int(run_id);
         let limit = binds.int(contacts);
-        let ops = binds
-            .list(
-                self.dialect(),
-                &operations.iter().map(|o| o.as_str()).collect::<Vec<_>>(),
-                SqlType::Text,
-            )
-            .map_err(corrupt)?;
+        let names: Vec<&str> = operations.iter().map(|o| o.as_str()).collect();
+        let ops = binds.list(self.dialect(), &names, SqlType::Text)?;
         let sql = format!(
             "select {STORED_COLUMNS} from push_staged s \
              left join push_answers a on 1 = 0 \
@@ -137,9 +126,7 @@ impl Storage {
         }
         let mut binds = Binds::new();
         let run = binds.int(run_id);
-        let ids = binds
-            .list(self.dialect(), contacts, SqlType::Int)
-            .map_err(corrupt)?;
+        let ids = binds.list(self.dialect(), contacts, SqlType::Int)?;
         let sql = format!(
             "update push_staged set in_flight = true where run_id = {run} and contact_id in ({ids})"
         );
