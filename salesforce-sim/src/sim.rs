@@ -59,6 +59,7 @@ impl Simulator {
             log: Mutex::new(Vec::new()),
             base_url: format!("{scheme}://127.0.0.1:{port}"),
             jobs_changed,
+            job_micros: Default::default(),
         });
         let app = crate::http::router(shared.clone());
         let cert_pem = tls.as_ref().map(|t| t.cert_pem.clone());
@@ -145,7 +146,7 @@ impl Simulator {
     }
 
     pub fn clear_requests(&self) {
-        self.shared.log.lock().clear();
+        self.shared.clear_log();
     }
 
     /// Logged POST/PATCH/PUT/DELETE requests to the data API.
@@ -207,6 +208,13 @@ impl Drop for Simulator {
 }
 
 impl Shared {
+    /// Empties the request log and the background job time that goes with it.
+    pub fn clear_log(&self) {
+        self.log.lock().clear();
+        self.job_micros
+            .store(0, std::sync::atomic::Ordering::Relaxed);
+    }
+
     pub fn seed(&self, object: &str, records: &[Value]) -> Result<Vec<String>, RecordError> {
         let mut org = self.org.lock();
         let obj = org.object_index(object).ok_or_else(|| {

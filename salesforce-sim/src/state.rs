@@ -4,6 +4,7 @@ use crate::bulk::Jobs;
 use crate::org::Org;
 use parking_lot::Mutex;
 use serde::Serialize;
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use tokio::sync::watch;
 
@@ -14,6 +15,9 @@ pub struct LoggedRequest {
     pub path: String,
     pub query: Option<String>,
     pub status: u16,
+    /// How long the simulator took to answer, simulated latency included: with [`Shared::job_micros`],
+    /// what a benchmark subtracts from its wall time to see the client's own share.
+    pub micros: u64,
 }
 
 #[derive(Debug)]
@@ -26,6 +30,9 @@ pub struct Shared {
     /// Bumped whenever a Bulk job reaches a terminal state, so tests can wait
     /// for jobs without sleeping.
     pub jobs_changed: watch::Sender<u64>,
+    /// Time spent processing Bulk ingest jobs in the background (they run between requests), in µs;
+    /// cleared with the request log.
+    pub job_micros: AtomicU64,
 }
 
 pub type AppState = Arc<Shared>;

@@ -15,6 +15,10 @@
 //! `SIM_BIN`), so its memory is not counted as ours. The database is a temporary SQLite file unless
 //! `DATABASE_URL` is set; both modes share it (the contacts are stored once). Other `KOMO_PUSH_*`
 //! variables are read as the server reads them; `BENCH_LOG=1` shows the engine's log (with `RUST_LOG`).
+//!
+//! Each run also prints where its time went: the engine's own "run time by phase" log line, and the
+//! simulator's own time (answering requests, processing Bulk jobs: `/__sim/busy`) against the rest of the
+//! wall time — the engine's share, so the gap to what the CRM itself needs is visible in one figure.
 
 use server::config::Settings;
 use server::startup::Application;
@@ -22,7 +26,13 @@ use shared::contact::{ContactInput, NewContact};
 use shared::sync::config::{FieldMapping, MappingSource, Overwrite, SyncConfig};
 use std::collections::BTreeMap;
 use std::io::BufRead;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
+use tracing::field::{Field, Visit};
+use tracing_subscriber::filter::{LevelFilter, Targets};
+use tracing_subscriber::layer::{Context, SubscriberExt};
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Layer};
 
 const CLIENT_ID: &str = "bench-client";
 const SECRET: &str = "bench-secret";
@@ -149,6 +159,74 @@ async fn call(
     body
 }
 
+/// The `phases` of every "run time by phase" event the engine logs, in order.
+#[derive(Clone, Default)]
+struct PhaseLog(Arc<Mutex<Vec<String>>>);
+
+impl PhaseLog {
+    fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.0.lock().expect("phase log"))
+    }
+}
+
+#[derive(Default)]
+struct PhaseFields {
+    message: String,
+    phases: String,
+}
+
+impl Visit for PhaseFields {
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        match field.name() {
+            "message" => self.message = format!("{value:?}"),
+            "phases" => self.phases = format!("{value:?}"),
+            _ => {}
+        }
+    }
+}
+
+impl<S: tracing::Subscriber> Layer<S> for PhaseLog {
+    fn on_event(&self, event: &tracing::Event<'_>, _ctx: Context<'_, S>) {
+        let mut fields = PhaseFields::default();
+        event.record(&mut fields);
+        if fields.message == "run time by phase" {
+            self.0.lock().expect("phase log").push(fields.phases);
+        }
+    }
+}
+
+/// Captures the engine's phase lines; with `BENCH_LOG`, also prints the log as the server does.
+fn init_logs() -> PhaseLog {
+    let phases = PhaseLog::default();
+    let engine_info = Targets::new().with_target("server::engine", LevelFilter::INFO);
+    let printed = std::env::var("BENCH_LOG").is_ok().then(|| {
+        let filter = EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_sessions=warn"));
+        tracing_subscriber::fmt::layer()
+            .with_target(false)
+            .with_filter(filter)
+    });
+    tracing_subscriber::registry()
+        .with(phases.clone().with_filter(engine_info))
+        .with(printed)
+        .init();
+    phases
+}
+
+/// The simulator's own time since its log was cleared, in seconds: (answering requests, Bulk jobs).
+async fn simulator_busy(http: &reqwest::Client, sim: &str) -> (f64, f64) {
+    let busy: serde_json::Value = http
+        .get(format!("{sim}/__sim/busy"))
+        .send()
+        .await
+        .expect("busy")
+        .json()
+        .await
+        .expect("busy json");
+    let seconds = |key: &str| busy[key].as_f64().unwrap_or(0.0) / 1e6;
+    (seconds("requests_micros"), seconds("jobs_micros"))
+}
+
 /// Calls by kind from the simulator's request log.
 async fn calls_by_kind(http: &reqwest::Client, sim: &str) -> BTreeMap<String, usize> {
     let log: Vec<serde_json::Value> = http
@@ -234,9 +312,7 @@ enum Mode {
 
 #[tokio::main]
 async fn main() {
-    if std::env::var("BENCH_LOG").is_ok() {
-        server::telemetry::init(server::config::LogFormat::Pretty);
-    }
+    let phases = init_logs();
     let raw: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<usize> = raw
         .iter()
@@ -270,6 +346,7 @@ async fn main() {
             &database_url,
             dir.path(),
             &mut stored,
+            &phases,
         )
         .await;
     }
@@ -282,6 +359,7 @@ async fn bench(
     database_url: &str,
     data_dir: &std::path::Path,
     stored: &mut bool,
+    phases: &PhaseLog,
 ) {
     let sim = start_sim();
     let http = reqwest::Client::new();
@@ -456,6 +534,19 @@ async fn bench(
         let seconds = started.elapsed().as_secs_f64();
         let kinds = calls_by_kind(&http, &sim.base).await;
         report(&format!("{mode:?}: {label}"), seconds, contacts, &kinds);
+        for line in phases.take() {
+            println!("engine phases  {line}");
+        }
+        let (answering, jobs) = simulator_busy(&http, &sim.base).await;
+        let simulator = answering + jobs;
+        let own = (seconds - simulator).max(0.0);
+        println!(
+            "simulator      {simulator:.1} s ({answering:.1} s answering, {jobs:.1} s in Bulk jobs)"
+        );
+        println!(
+            "engine's own   {own:.1} s (wall time minus simulator) = {:.1}× the simulator's",
+            own / simulator.max(0.001)
+        );
         for (run_id, status) in done {
             let run = storage.find_run(workspace, run_id).await.expect("run");
             println!(

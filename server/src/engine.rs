@@ -21,9 +21,10 @@
 //! retries, lost answers looked up before any resend) → [`outcome`] (a contact's log row, state and
 //! counters). Runs above `KOMO_PUSH_BULK_THRESHOLD` contacts go through [`bulk`] instead: the CRM index
 //! from one Bulk query job into a run-scoped table, writes staged and sent as Bulk ingest jobs, results
-//! joined back to their contacts.
+//! joined back to their contacts. Every run keeps a [`clock`] of where its time went, logged when it ends.
 
 pub mod bulk;
+pub mod clock;
 pub mod coerce;
 pub mod decision;
 pub mod failure;

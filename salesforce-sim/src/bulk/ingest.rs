@@ -6,6 +6,7 @@ use crate::error::RecordError;
 use crate::org::{Org, WriteOptions};
 use crate::state::Shared;
 use crate::validate::{text_value, writable_field, Changes, WriteKind};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -82,6 +83,8 @@ pub fn process(shared: &Shared, job_id: &str) {
             j.processing_ms = started.elapsed().as_millis() as u64;
         }
     }
+    let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+    shared.job_micros.fetch_add(micros, Ordering::Relaxed);
     shared.jobs_changed.send_modify(|n| *n += 1);
 }
 

@@ -12,6 +12,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use std::sync::atomic::Ordering;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/clock/advance", post(advance_clock))
         .route("/limits", get(limits).post(set_limits))
         .route("/requests", get(requests).delete(clear_requests))
+        .route("/busy", get(busy))
         .route("/jobs/{id}", get(job_state))
 }
 
@@ -142,8 +144,16 @@ async fn requests(State(state): State<AppState>) -> Json<Value> {
     Json(serde_json::to_value(&*state.log.lock()).unwrap_or(Value::Null))
 }
 
+/// The simulator's own time since the log was last cleared: answering requests, and processing Bulk ingest
+/// jobs in the background (µs).
+async fn busy(State(state): State<AppState>) -> Json<Value> {
+    let requests: u64 = state.log.lock().iter().map(|r| r.micros).sum();
+    let jobs = state.job_micros.load(Ordering::Relaxed);
+    Json(json!({"requests_micros": requests, "jobs_micros": jobs}))
+}
+
 async fn clear_requests(State(state): State<AppState>) -> StatusCode {
-    state.log.lock().clear();
+    state.clear_log();
     StatusCode::NO_CONTENT
 }
 

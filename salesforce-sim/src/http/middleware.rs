@@ -8,7 +8,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Marks a response that must not be sent: the serve loop drops the
 /// connection instead (the "write applied, answer lost" fault).
@@ -19,6 +19,7 @@ pub async fn edge(State(state): State<AppState>, req: Request, next: Next) -> Re
     let method = req.method().to_string();
     let path = req.uri().path().to_owned();
     let query = req.uri().query().map(str::to_owned);
+    let started = Instant::now();
     let (latency_ms, fail) = {
         let mut guard = state.org.lock();
         let org = &mut *guard;
@@ -38,6 +39,7 @@ pub async fn edge(State(state): State<AppState>, req: Request, next: Next) -> Re
         path,
         query,
         status: response.status().as_u16(),
+        micros: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
     });
     response
 }

@@ -72,6 +72,19 @@ async fn an_insert_job_reports_successes_and_failures_with_sf_columns() {
     )
     .await;
     assert_eq!(info["state"], "JobComplete");
+    let busy: Value = t
+        .http
+        .get(t.url("/__sim/busy"))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        busy["jobs_micros"].as_u64() > Some(0),
+        "the job's processing counts as the simulator's time: {busy}"
+    );
     assert_eq!(
         (
             info["numberRecordsProcessed"].as_u64(),

@@ -96,3 +96,21 @@ async fn the_control_api_drives_everything_the_library_can() {
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert!(t.sim.requests().is_empty());
 }
+
+#[tokio::test]
+async fn the_simulator_reports_its_own_time_until_the_log_is_cleared() {
+    let t = org().await;
+    use reqwest::Method as M;
+    control(&t, M::POST, "/faults", json!({"latency_ms": 30})).await;
+    assert_eq!(t.get("/limits").await.status, StatusCode::OK);
+    let (_, log) = control(&t, M::GET, "/requests", Value::Null).await;
+    let micros = log[0]["micros"].as_u64().expect("micros logged");
+    assert!(micros >= 30_000, "the simulated latency counts: {micros}");
+    let (_, busy) = control(&t, M::GET, "/busy", Value::Null).await;
+    assert_eq!(busy["requests_micros"].as_u64(), Some(micros));
+    assert_eq!(busy["jobs_micros"].as_u64(), Some(0), "no Bulk job ran");
+
+    control(&t, M::DELETE, "/requests", Value::Null).await;
+    let (_, busy) = control(&t, M::GET, "/busy", Value::Null).await;
+    assert_eq!(busy, json!({"requests_micros": 0, "jobs_micros": 0}));
+}

@@ -39,6 +39,7 @@ pub mod plan;
 pub mod rule;
 pub mod settle;
 
+use super::clock::Phase;
 use super::failure::Halt;
 use super::outcome::ContactOutcome;
 use super::run::{final_status, push_batch, End, Ready};
@@ -205,7 +206,9 @@ async fn write_all(ctx: &Ctx<'_>) -> Flow<()> {
                     cancel = true;
                     break 'kinds;
                 }
-                match jobs::submit(ctx, operation).await? {
+                let submitted = jobs::submit(ctx, operation).await?;
+                ctx.ready.clock.lap(Phase::Upload);
+                match submitted {
                     jobs::Submitted::Job => {}
                     jobs::Submitted::Nothing => break,
                     jobs::Submitted::Again => {
@@ -234,6 +237,7 @@ async fn write_all(ctx: &Ctx<'_>) -> Flow<()> {
         }
         if !cancel && !by_collections.is_empty() {
             flush::flush_page(ctx, &by_collections).await?;
+            ctx.ready.clock.lap(Phase::Send);
         }
     }
 }
@@ -253,6 +257,7 @@ async fn deferred(ctx: &Ctx<'_>) -> Flow<()> {
                 ctx.engine.settings().batch_size,
             )
             .await?;
+        ctx.ready.clock.lap(Phase::Read);
         let Some(last) = page.last().map(|c| c.contact.id) else {
             return Ok(());
         };
@@ -262,6 +267,7 @@ async fn deferred(ctx: &Ctx<'_>) -> Flow<()> {
             ..Batch::default()
         };
         ctx.record(&outcomes, batch).await?;
+        ctx.ready.clock.lap(Phase::Record);
         if let Some(halt) = halt {
             return Err(halt.into());
         }

@@ -25,6 +25,7 @@ pub(crate) use batch::push_batch;
 pub use budget::{estimate_calls, refuse_for_budget};
 
 use super::bulk::rule;
+use super::clock::{Clock, Phase};
 use super::failure::Halt;
 use super::outcome::add_to_batch;
 use super::plan::Planner;
@@ -67,6 +68,8 @@ pub(crate) struct Ready {
     /// Contacts the run selects, and records of the object in the org (both counted at its start).
     pub selected: i64,
     pub crm_total: Option<i64>,
+    /// Where the run's time goes, logged when it ends here.
+    pub clock: Clock,
 }
 
 impl Ready {
@@ -104,6 +107,13 @@ pub async fn execute(engine: &Engine, claimed: &ClaimedRun) -> Result<End, Stora
         Ok(ready) => ready,
         Err(end) => return Ok(end),
     };
+    let end = push(engine, claimed, &ready).await;
+    ready.clock.report(claimed.id);
+    end
+}
+
+/// Steps 3–4 (or the Bulk way), once the run has started.
+async fn push(engine: &Engine, claimed: &ClaimedRun, ready: &Ready) -> Result<End, StorageError> {
     let storage = engine.storage();
     let bulk = match claimed.bulk {
         Some(bulk) => bulk,
@@ -122,7 +132,7 @@ pub async fn execute(engine: &Engine, claimed: &ClaimedRun) -> Result<End, Stora
         }
     };
     if bulk {
-        return super::bulk::execute(engine, claimed, &ready).await;
+        return super::bulk::execute(engine, claimed, ready).await;
     }
     let mut after = claimed.cursor_contact_id;
     loop {
@@ -151,10 +161,11 @@ pub async fn execute(engine: &Engine, claimed: &ClaimedRun) -> Result<End, Stora
                 engine.settings().batch_size,
             )
             .await?;
+        ready.clock.lap(Phase::Read);
         let Some(last) = page.last().map(|c| c.contact.id) else {
             break;
         };
-        let (outcomes, halt) = push_batch(&ready, page).await;
+        let (outcomes, halt) = push_batch(ready, page).await;
         let mut batch = Batch {
             cursor: Some(last),
             ..Batch::default()
@@ -175,6 +186,7 @@ pub async fn execute(engine: &Engine, claimed: &ClaimedRun) -> Result<End, Stora
                 &batch,
             )
             .await?;
+        ready.clock.lap(Phase::Record);
         if check == LeaseCheck::Lost {
             return Ok(End::LostLease);
         }

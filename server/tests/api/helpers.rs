@@ -14,80 +14,9 @@ pub const ADMIN_EMAIL: &str = "admin@acme.example";
 pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
 pub const MEMBER_PASSWORD: &str = "member password 123";
 
-/// A database that exists for one test and is dropped after it.
-pub struct TestDb {
-    pub url: String,
-    /// The app's data directory (its encryption key file lives here), kept across restarts.
-    pub data_dir: tempfile::TempDir,
-    _sqlite_dir: Option<tempfile::TempDir>,
-    postgres: Option<(String, String)>, // (admin url, database name)
-}
-
-impl TestDb {
-    pub async fn new() -> Self {
-        match std::env::var("TEST_DATABASE_URL")
-            .ok()
-            .filter(|v| !v.is_empty())
-        {
-            Some(admin_url) => {
-                use sqlx::Connection;
-                let name = format!("komo_test_{}", uuid::Uuid::new_v4().simple());
-                let mut conn = sqlx::PgConnection::connect(&admin_url)
-                    .await
-                    .expect("TEST_DATABASE_URL reachable");
-                sqlx::query(&format!("create database {name}"))
-                    .execute(&mut conn)
-                    .await
-                    .expect("create db");
-                let base = admin_url
-                    .rsplit_once('/')
-                    .map_or(admin_url.as_str(), |(base, _)| base);
-                Self {
-                    url: format!("{base}/{name}"),
-                    data_dir: tempfile::tempdir().expect("temp dir"),
-                    _sqlite_dir: None,
-                    postgres: Some((admin_url.clone(), name)),
-                }
-            }
-            None => {
-                let dir = tempfile::tempdir().expect("temp dir");
-                let url = format!("sqlite://{}", dir.path().join("test.db").display());
-                Self {
-                    url,
-                    data_dir: tempfile::tempdir().expect("temp dir"),
-                    _sqlite_dir: Some(dir),
-                    postgres: None,
-                }
-            }
-        }
-    }
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        let Some((admin_url, name)) = self.postgres.take() else {
-            return;
-        };
-        // Drop runs outside async; a short-lived runtime on its own thread removes the database.
-        let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build();
-            if let Ok(runtime) = runtime {
-                runtime.block_on(async {
-                    use sqlx::Connection;
-                    if let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url).await {
-                        let _ =
-                            sqlx::query(&format!("drop database if exists {name} with (force)"))
-                                .execute(&mut conn)
-                                .await;
-                    }
-                });
-            }
-        })
-        .join();
-    }
-}
+#[path = "../support/db.rs"]
+mod db;
+pub use db::TestDb;
 
 pub struct TestApp {
     pub address: String,

@@ -13,10 +13,12 @@ use super::cells;
 use super::jobs::{abandon, key_field, spool_dir, spool_failed};
 use super::settle::{settle, JobEnd, Settled};
 use super::{Ctx, Flow};
+use crate::engine::clock::Phase;
 use crate::engine::failure::halt_of;
 use crate::engine::failure::{classify, Failure, Halt};
 use crate::engine::run::End;
 use crate::salesforce::bulk::{JobState, JobStatus, ResultKind, ResultRows, RowOutcome};
+use crate::salesforce::SalesforceError;
 use crate::storage::runs::bulk::{Answer, Filled, JobRow, Operation};
 use crate::storage::runs::log::Batch;
 use std::time::Duration;
@@ -46,16 +48,21 @@ pub(super) async fn settle_jobs(ctx: &Ctx<'_>) -> Flow<()> {
         if jobs.is_empty() {
             return Ok(());
         }
+        let clock = &ctx.ready.clock;
         if jobs.iter().any(|j| j.state == "submitted") {
             client.pause(delay).await;
             delay = (delay * 2).min(POLL_MAX);
+            clock.lap(Phase::Wait);
         }
         let mut running = false;
         for job in &jobs {
             match job.state.as_str() {
                 "open" => resolve_open(ctx, job).await?,
-                "submitted" => match client.ingest_job(&job.job_id).await {
-                    Ok(status) if status.state.is_terminal() => answer(ctx, job, &status).await?,
+                "submitted" => match poll(ctx, &job.job_id).await {
+                    Ok(status) if status.state.is_terminal() => {
+                        answer(ctx, job, &status).await?;
+                        clock.lap(Phase::Join);
+                    }
                     Ok(_) => running = true,
                     Err(error) => match classify(&error) {
                         Failure::Halt(halt) => return Err(halt.into()),
@@ -78,7 +85,10 @@ pub(super) async fn settle_jobs(ctx: &Ctx<'_>) -> Flow<()> {
                         }
                     },
                 },
-                "answered" => settle_rows(ctx, job).await?,
+                "answered" => {
+                    settle_rows(ctx, job).await?;
+                    clock.lap(Phase::Join);
+                }
                 _ => {}
             }
         }
@@ -117,6 +127,13 @@ async fn resolve_open(ctx: &Ctx<'_>, job: &JobRow) -> Flow<()> {
             Failure::Records { .. } => abandon(ctx, &job.job_id).await,
         },
     }
+}
+
+/// One poll of a submitted job, timed as waiting for it.
+async fn poll(ctx: &Ctx<'_>, job_id: &str) -> Result<JobStatus, SalesforceError> {
+    let status = ctx.ready.org.client.ingest_job(job_id).await;
+    ctx.ready.clock.lap(Phase::Wait);
+    status
 }
 
 /// Reads a finished job's result files into `push_answers`.

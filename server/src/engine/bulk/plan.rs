@@ -5,6 +5,7 @@
 use super::cells;
 use super::index::IndexState;
 use super::{Ctx, Flow};
+use crate::engine::clock::Phase;
 use crate::engine::decision::{Decision, Planned, RunAction};
 use crate::engine::failure::{classify, Failure};
 use crate::engine::hash::PushHash;
@@ -33,6 +34,7 @@ pub(super) async fn plan_all(ctx: &Ctx<'_>) -> Flow<()> {
                 ctx.engine.settings().batch_size,
             )
             .await?;
+        ctx.ready.clock.lap(Phase::Read);
         let Some(last) = page.last().map(|c| c.contact.id) else {
             return Ok(());
         };
@@ -51,6 +53,7 @@ pub(super) async fn plan_all(ctx: &Ctx<'_>) -> Flow<()> {
             ..Batch::default()
         };
         ctx.record(&outcomes, batch).await?;
+        ctx.ready.clock.lap(Phase::Record);
         after = last;
     }
 }
@@ -76,9 +79,12 @@ async fn plan_batch(
         }
     }
     index.observe(prepared, pending.len());
+    let clock = &ctx.ready.clock;
+    clock.lap(Phase::Prepare);
     if let (false, Strategy::Lookup { match_field }) = (pending.is_empty(), planner.strategy()) {
         let found = if index.use_bulk(ctx) {
             index.build(ctx).await?;
+            clock.lap(Phase::Index);
             Some(
                 index
                     .lookup(ctx, pending.iter().map(|(p, _)| p.key()))
@@ -89,7 +95,8 @@ async fn plan_batch(
                 .iter()
                 .map(|(p, _)| p.match_value().clone())
                 .collect();
-            match lookup(&ctx.ready.org.client, planner, match_field, &values).await {
+            let found = lookup(&ctx.ready.org.client, planner, match_field, &values).await;
+            match found {
                 Ok(found) => Some(found),
                 Err(error) => match classify(&error) {
                     Failure::Halt(halt) => return Err(halt.into()),
@@ -114,6 +121,7 @@ async fn plan_batch(
                 },
             }
         };
+        clock.lap(Phase::Lookup);
         let found = found.unwrap_or_default();
         for (p, email) in pending {
             let matches = found.matches(p.key());
@@ -125,7 +133,9 @@ async fn plan_batch(
             }
         }
     }
+    clock.lap(Phase::Prepare);
     let staged = stage(ctx, writes).await?;
+    clock.lap(Phase::Stage);
     Ok((outcomes, staged))
 }
 

@@ -5,6 +5,7 @@
 //! round's writes: two Komo contacts with one key must not both be inserted.
 
 use super::Ready;
+use crate::engine::clock::Phase;
 use crate::engine::decision::{Planned, RunAction};
 use crate::engine::failure::{classify, Failure, Halt};
 use crate::engine::hash::PushHash;
@@ -80,6 +81,7 @@ pub(crate) async fn push_batch(
             }
         }
     }
+    ready.clock.lap(Phase::Prepare);
     let email_of = |id: i64| emails.get(&id).cloned().unwrap_or_default();
     for round in rounds(work) {
         let mut pending = Vec::new();
@@ -94,7 +96,9 @@ pub(crate) async fn push_batch(
         {
             let values: Vec<serde_json::Value> =
                 pending.iter().map(|p| p.match_value().clone()).collect();
-            match lookup(client, planner, match_field, &values).await {
+            let found = lookup(client, planner, match_field, &values).await;
+            ready.clock.lap(Phase::Lookup);
+            match found {
                 Ok(index) => {
                     for p in pending {
                         let matches = index.matches(p.key());
@@ -132,8 +136,11 @@ pub(crate) async fn push_batch(
                 planned,
             })
             .collect();
+        ready.clock.lap(Phase::Prepare);
         let writer = Writer { client, planner };
-        if let Err(halt) = writer.write(items, &mut out).await {
+        let written = writer.write(items, &mut out).await;
+        ready.clock.lap(Phase::Send);
+        if let Err(halt) = written {
             return (out, Some(halt));
         }
     }

@@ -4,6 +4,7 @@
 use super::budget::{estimate_calls, refuse_for_budget};
 use super::{End, Ready};
 use crate::engine::bulk::rule;
+use crate::engine::clock::{Clock, Phase};
 use crate::engine::failure::{classify, halt_of, Failure};
 use crate::engine::plan::{Planner, Strategy};
 use crate::engine::worker::Engine;
@@ -19,6 +20,7 @@ pub(super) async fn start(
     engine: &Engine,
     claimed: &ClaimedRun,
 ) -> Result<Result<Ready, End>, StorageError> {
+    let clock = Clock::start();
     let storage = engine.storage();
     let workspace: WorkspaceId = claimed.workspace();
     let failed = |message: String| Ok(Err(End::Done(RunStatus::Failed, Some(message))));
@@ -115,6 +117,7 @@ pub(super) async fn start(
         LeaseCheck::Lost => return Ok(Err(End::LostLease)),
         LeaseCheck::Held { .. } => {}
     }
+    clock.lap(Phase::Start);
     Ok(Ok(Ready {
         org,
         planner,
@@ -123,5 +126,6 @@ pub(super) async fn start(
         retry_of: claimed.retry_of,
         selected,
         crm_total,
+        clock,
     }))
 }
