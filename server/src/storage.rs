@@ -18,6 +18,8 @@ pub mod people;
 mod rows;
 pub mod runs;
 mod sessions;
+/// Planner statistics a run's reads depend on (PostgreSQL).
+mod statistics;
 pub mod syncs;
 pub mod throttle;
 

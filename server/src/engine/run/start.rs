@@ -68,6 +68,8 @@ pub(super) async fn start(
         Ok(rules) => rules,
         Err((i, e)) => return failed(format!("Not started: filter rule {}: {e}", i + 1)),
     };
+    // The selection is read page by page next; PostgreSQL must not plan those pages blind.
+    storage.refresh_stale_statistics().await?;
     let komo_total = storage.count_contacts(workspace).await?;
     let selection = Selection {
         rules: &rules,
