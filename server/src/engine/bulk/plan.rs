@@ -4,6 +4,7 @@
 
 use super::cells;
 use super::index::IndexState;
+use super::rule;
 use super::{Ctx, Flow};
 use crate::engine::clock::Phase;
 use crate::engine::decision::{Decision, Planned, RunAction};
@@ -13,7 +14,7 @@ use crate::engine::lookup::lookup;
 use crate::engine::outcome::ContactOutcome;
 use crate::engine::plan::{Pending, Prepared, Strategy};
 use crate::storage::contacts::matching::SelectedContact;
-use crate::storage::runs::bulk::{Operation, StagedRow};
+use crate::storage::runs::bulk::{Filled, Operation, StagedRow};
 use crate::storage::runs::log::Batch;
 use serde_json::Value;
 use std::collections::HashSet;
@@ -22,6 +23,7 @@ use std::collections::HashSet;
 pub(super) async fn plan_all(ctx: &Ctx<'_>) -> Flow<()> {
     let mut index = IndexState::load(ctx).await?;
     let mut after = ctx.claimed.cursor_contact_id;
+    let (mut staged_rows, mut analysed_at) = (0_u64, 0_u64);
     loop {
         ctx.boundary().await?;
         let page = ctx
@@ -40,6 +42,7 @@ pub(super) async fn plan_all(ctx: &Ctx<'_>) -> Flow<()> {
         };
         let count = page.len();
         let (outcomes, staged) = plan_batch(ctx, &mut index, page).await?;
+        let staged_count = u64::try_from(staged.len()).unwrap_or(u64::MAX);
         tracing::info!(
             run_id = ctx.claimed.id,
             contacts = count,
@@ -54,6 +57,12 @@ pub(super) async fn plan_all(ctx: &Ctx<'_>) -> Flow<()> {
         };
         ctx.record(&outcomes, batch).await?;
         ctx.ready.clock.lap(Phase::Record);
+        staged_rows += staged_count;
+        if rule::analyse_staged_again(staged_rows, analysed_at) {
+            ctx.storage().analyze_filled(Filled::Staged).await?;
+            analysed_at = staged_rows;
+            ctx.ready.clock.lap(Phase::Stage);
+        }
         after = last;
     }
 }
