@@ -30,7 +30,7 @@ use super::failure::Halt;
 use super::outcome::add_to_batch;
 use super::plan::Planner;
 use super::worker::Engine;
-use crate::orgs::Org;
+use crate::org_cache::Org;
 use crate::storage::contacts::matching::Selection;
 use crate::storage::runs::lease::{ClaimedRun, LeaseCheck};
 use crate::storage::runs::log::Batch;
