@@ -53,7 +53,7 @@ impl From<Halt> for End {
     fn from(halt: Halt) -> Self {
         match halt {
             Halt::Paused(message) => End::Done(RunStatus::Paused, Some(message)),
-            Halt::Failed(message) => End::Done(RunStatus::Failed, Some(message)),
+            Halt::Failed(fatal) => End::Done(RunStatus::Failed, Some(fatal.to_string())),
         }
     }
 }
