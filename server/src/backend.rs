@@ -43,7 +43,7 @@ pub struct RequestBackend {
     storage: Storage,
     secrets: Arc<SecretBox>,
     salesforce: Arc<ClientSettings>,
-    orgs: Arc<crate::orgs::Orgs>,
+    orgs: Arc<crate::org_cache::OrgCache>,
     engine_wake: Arc<tokio::sync::Notify>,
     session: Session,
     caller: OnceCell<Option<Me>>,

@@ -117,120 +117,26 @@ impl Settings {
     /// The first variable whose value is unusable, named.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        // In the order the variables are checked, so the first bad one is the one named.
         let data_dir = PathBuf::from(get("KOMO_DATA_DIR").unwrap_or_else(|| "./data".into()));
-        let database_url = match get("DATABASE_URL") {
-            Some(url) => parse_database_url(&url)?,
-            None => format!("sqlite://{}", data_dir.join("komo-sync.db").display()),
-        };
-        let addr_var = if get("KOMO_ADDR").is_some() {
-            "KOMO_ADDR"
-        } else {
-            "LEPTOS_SITE_ADDR"
-        };
-        let addr_raw = get(addr_var).unwrap_or_else(|| "127.0.0.1:3000".into());
-        let addr = addr_raw.parse().map_err(|_| {
-            invalid(
-                addr_var,
-                &addr_raw,
-                "expected host:port, e.g. 127.0.0.1:3000",
-            )
-        })?;
+        let database_url = database_url(&get, &data_dir)?;
+        let addr = listen_addr(&get)?;
         let public_url = get("KOMO_PUBLIC_URL")
             .map(|raw| parse_origin("KOMO_PUBLIC_URL", &raw))
             .transpose()?;
-        let frame_ancestors = match get("KOMO_FRAME_ANCESTORS") {
-            None => Vec::new(),
-            Some(raw) => raw
-                .split([',', ' '])
-                .filter(|s| !s.is_empty())
-                .map(|origin| {
-                    parse_origin("KOMO_FRAME_ANCESTORS", origin)
-                        .map(|url| url.origin().ascii_serialization())
-                })
-                .collect::<Result<_, _>>()?,
-        };
-        let session_idle = match get("KOMO_SESSION_IDLE_MINUTES") {
-            None => Duration::from_secs(12 * 60 * 60),
-            Some(raw) => match raw.parse::<u64>() {
-                Ok(minutes) if minutes > 0 => Duration::from_secs(minutes * 60),
-                _ => {
-                    return Err(invalid(
-                        "KOMO_SESSION_IDLE_MINUTES",
-                        &raw,
-                        "expected a whole number of minutes > 0",
-                    ))
-                }
-            },
-        };
-        let log_format = match get("KOMO_LOG_FORMAT").as_deref() {
-            None | Some("pretty") => LogFormat::Pretty,
-            Some("json") => LogFormat::Json,
-            Some(other) => {
-                return Err(invalid("KOMO_LOG_FORMAT", other, "expected pretty or json"))
-            }
-        };
+        let frame_ancestors = origin_list(&get, "KOMO_FRAME_ANCESTORS")?;
+        let session_idle = session_idle(&get)?;
+        let log_format = log_format(&get)?;
         let bootstrap = Bootstrap::from_lookup(&get)?;
-        let extra_origins = match get("KOMO_SALESFORCE_EXTRA_ORIGINS") {
-            None => Vec::new(),
-            Some(raw) => raw
-                .split([',', ' '])
-                .filter(|s| !s.is_empty())
-                .map(|origin| {
-                    parse_origin("KOMO_SALESFORCE_EXTRA_ORIGINS", origin)
-                        .map(|url| url.origin().ascii_serialization())
-                })
-                .collect::<Result<_, _>>()?,
-        };
-        let ca_file = get("KOMO_SALESFORCE_CA_FILE").map(PathBuf::from);
-        if let Some(path) = &ca_file {
-            if !path.is_file() {
-                return Err(invalid(
-                    "KOMO_SALESFORCE_CA_FILE",
-                    &path.display().to_string(),
-                    "no such file",
-                ));
-            }
-        }
-        let backoff_scale = match get("KOMO_SALESFORCE_BACKOFF_SCALE") {
-            None => 1.0,
-            Some(raw) => match raw.trim().parse::<f64>() {
-                Ok(scale) if (0.0..=1.0).contains(&scale) => scale,
-                _ => {
-                    return Err(invalid(
-                        "KOMO_SALESFORCE_BACKOFF_SCALE",
-                        &raw,
-                        "a number from 0 to 1",
-                    ))
-                }
-            },
-        };
+        let salesforce = SalesforceSettings::from_lookup(&get)?;
         let push = push_settings(&get)?;
-        let demo_org = match get("KOMO_DEMO_SALESFORCE_URL") {
-            None => None,
-            Some(raw) => {
-                let origin = parse_origin("KOMO_DEMO_SALESFORCE_URL", &raw)?
-                    .origin()
-                    .ascii_serialization();
-                if !extra_origins.contains(&origin) {
-                    return Err(invalid(
-                        "KOMO_DEMO_SALESFORCE_URL",
-                        &raw,
-                        "list it in KOMO_SALESFORCE_EXTRA_ORIGINS too (the demo org is a simulator)",
-                    ));
-                }
-                Some(crate::demo::org::DemoOrg::new(origin, &get))
-            }
-        };
+        let demo_org = demo_org(&get, &salesforce.extra_origins)?;
         Ok(Settings {
             push,
             demo_org,
             secret_key: get("KOMO_SECRET_KEY").map(SecretString::from),
             secret_key_previous: get("KOMO_SECRET_KEY_PREVIOUS").map(SecretString::from),
-            salesforce: SalesforceSettings {
-                extra_origins,
-                ca_file,
-                backoff_scale,
-            },
+            salesforce,
             database_url,
             data_dir,
             addr,
@@ -249,6 +155,128 @@ impl Settings {
             .as_ref()
             .is_some_and(|u| u.scheme() == "https")
     }
+}
+
+impl SalesforceSettings {
+    fn from_lookup(get: &impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        Ok(SalesforceSettings {
+            extra_origins: origin_list(get, "KOMO_SALESFORCE_EXTRA_ORIGINS")?,
+            ca_file: ca_file(get)?,
+            backoff_scale: backoff_scale(get)?,
+        })
+    }
+}
+
+/// `DATABASE_URL`, or a SQLite file in the data directory.
+fn database_url(
+    get: &impl Fn(&str) -> Option<String>,
+    data_dir: &std::path::Path,
+) -> Result<String, ConfigError> {
+    match get("DATABASE_URL") {
+        Some(url) => parse_database_url(&url),
+        None => Ok(format!(
+            "sqlite://{}",
+            data_dir.join("komo-sync.db").display()
+        )),
+    }
+}
+
+/// `KOMO_ADDR`, else Leptos's `LEPTOS_SITE_ADDR`, else `127.0.0.1:3000`.
+fn listen_addr(get: &impl Fn(&str) -> Option<String>) -> Result<SocketAddr, ConfigError> {
+    let var = if get("KOMO_ADDR").is_some() {
+        "KOMO_ADDR"
+    } else {
+        "LEPTOS_SITE_ADDR"
+    };
+    let raw = get(var).unwrap_or_else(|| "127.0.0.1:3000".into());
+    raw.parse()
+        .map_err(|_| invalid(var, &raw, "expected host:port, e.g. 127.0.0.1:3000"))
+}
+
+/// A list of origins separated by commas or spaces, each normalised (`https://HUB.komo.tech:8443` →
+/// `https://hub.komo.tech:8443`); unset is empty.
+fn origin_list(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+) -> Result<Vec<String>, ConfigError> {
+    let Some(raw) = get(var) else {
+        return Ok(Vec::new());
+    };
+    raw.split([',', ' '])
+        .filter(|s| !s.is_empty())
+        .map(|origin| parse_origin(var, origin).map(|url| url.origin().ascii_serialization()))
+        .collect()
+}
+
+fn session_idle(get: &impl Fn(&str) -> Option<String>) -> Result<Duration, ConfigError> {
+    let Some(raw) = get("KOMO_SESSION_IDLE_MINUTES") else {
+        return Ok(Duration::from_secs(12 * 60 * 60));
+    };
+    match raw.parse::<u64>() {
+        Ok(minutes) if minutes > 0 => Ok(Duration::from_secs(minutes * 60)),
+        _ => Err(invalid(
+            "KOMO_SESSION_IDLE_MINUTES",
+            &raw,
+            "expected a whole number of minutes > 0",
+        )),
+    }
+}
+
+fn log_format(get: &impl Fn(&str) -> Option<String>) -> Result<LogFormat, ConfigError> {
+    match get("KOMO_LOG_FORMAT").as_deref() {
+        None | Some("pretty") => Ok(LogFormat::Pretty),
+        Some("json") => Ok(LogFormat::Json),
+        Some(other) => Err(invalid("KOMO_LOG_FORMAT", other, "expected pretty or json")),
+    }
+}
+
+fn ca_file(get: &impl Fn(&str) -> Option<String>) -> Result<Option<PathBuf>, ConfigError> {
+    let ca_file = get("KOMO_SALESFORCE_CA_FILE").map(PathBuf::from);
+    if let Some(path) = &ca_file {
+        if !path.is_file() {
+            return Err(invalid(
+                "KOMO_SALESFORCE_CA_FILE",
+                &path.display().to_string(),
+                "no such file",
+            ));
+        }
+    }
+    Ok(ca_file)
+}
+
+fn backoff_scale(get: &impl Fn(&str) -> Option<String>) -> Result<f64, ConfigError> {
+    let Some(raw) = get("KOMO_SALESFORCE_BACKOFF_SCALE") else {
+        return Ok(1.0);
+    };
+    match raw.trim().parse::<f64>() {
+        Ok(scale) if (0.0..=1.0).contains(&scale) => Ok(scale),
+        _ => Err(invalid(
+            "KOMO_SALESFORCE_BACKOFF_SCALE",
+            &raw,
+            "a number from 0 to 1",
+        )),
+    }
+}
+
+/// `KOMO_DEMO_SALESFORCE_URL`: a simulator, so it must also be one of the `extra_origins`.
+fn demo_org(
+    get: &impl Fn(&str) -> Option<String>,
+    extra_origins: &[String],
+) -> Result<Option<crate::demo::org::DemoOrg>, ConfigError> {
+    let Some(raw) = get("KOMO_DEMO_SALESFORCE_URL") else {
+        return Ok(None);
+    };
+    let origin = parse_origin("KOMO_DEMO_SALESFORCE_URL", &raw)?
+        .origin()
+        .ascii_serialization();
+    if !extra_origins.contains(&origin) {
+        return Err(invalid(
+            "KOMO_DEMO_SALESFORCE_URL",
+            &raw,
+            "list it in KOMO_SALESFORCE_EXTRA_ORIGINS too (the demo org is a simulator)",
+        ));
+    }
+    Ok(Some(crate::demo::org::DemoOrg::new(origin, get)))
 }
 
 impl Bootstrap {

@@ -1,11 +1,11 @@
 //! The push engine: runs that push a sync's contacts into the CRM.
 //!
 //! Two layers. The planning parts are pure: no I/O, no database, no HTTP, so every rule is tested without an
-//! org. Reading order: [`komo`] (a contact's field values) → [`coerce`] (one value into one Salesforce field,
-//! checked as Salesforce would) → [`mapping`] (a contact → [`MappedContact`] or [`Invalid`]) → [`hash`]
-//! (unchanged since the last push?) → [`index`] (the lookup's records by match key) → [`overwrite`] (the
-//! per-mapping rules on update) → [`plan`] (the decision) → [`decision`] (what it says, as the run log
-//! names it).
+//! org. Reading order: [`komo_value`] (a contact's field values, read by catalog key) → [`coerce`] (one value
+//! into one Salesforce field, checked as Salesforce would) → [`mapping`] (a contact → [`MappedContact`] or
+//! [`Invalid`]) → [`hash`] (unchanged since the last push?) → [`index`] (the lookup's records by match key) →
+//! [`overwrite`] (the per-mapping rules on update) → [`plan`] (the decision) → [`decision`] (what it says, as
+//! the run log names it).
 //!
 //! A run, as the I/O layer drives it:
 //! 1. [`Planner::new`] with the sync, the field catalog and the live describe (a [`PlanError`] stops the run).
@@ -31,7 +31,7 @@ pub mod failure;
 pub mod hash;
 pub mod index;
 pub mod instance;
-pub mod komo;
+pub mod komo_value;
 pub mod lookup;
 pub mod mapping;
 pub mod outcome;

@@ -19,8 +19,8 @@ pub mod engine;
 pub mod http;
 /// Streaming CSV contact import.
 pub mod import;
-/// A Salesforce client per saved connection.
-pub mod orgs;
+/// The cache of Salesforce clients, one per saved connection.
+pub mod org_cache;
 pub mod salesforce;
 /// Builds the app from settings.
 pub mod startup;

@@ -113,7 +113,7 @@ impl Application {
             .site_addr(addr)
             .build();
         let routes = generate_route_list(app::App);
-        let orgs = Arc::new(crate::orgs::Orgs::new(
+        let orgs = Arc::new(crate::org_cache::OrgCache::new(
             storage.clone(),
             secrets.clone(),
             salesforce.clone(),

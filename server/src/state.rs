@@ -16,7 +16,7 @@ pub struct AppState {
     /// How every Salesforce client behaves (allowed hosts, timeouts, extra root certificate).
     pub salesforce: Arc<crate::salesforce::ClientSettings>,
     /// A client per connected org, reused across requests and runs.
-    pub orgs: Arc<crate::orgs::Orgs>,
+    pub orgs: Arc<crate::org_cache::OrgCache>,
     /// Wakes an idle push worker of this instance when "Sync now" queues a run.
     pub engine_wake: Arc<tokio::sync::Notify>,
 }

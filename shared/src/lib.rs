@@ -4,11 +4,13 @@
 pub mod contact;
 /// Email addresses: parsed once, stored lower-cased.
 pub mod email;
+/// Numbers as the UI shows them.
+pub mod numbers;
 /// Workspaces, people and their roles.
 pub mod people;
 /// Syncs: filters (and, later, matching and field mapping).
 pub mod sync;
-/// Dates, times and numbers as the UI shows them.
+/// Dates, times and durations as the UI shows them.
 pub mod when;
 
 pub use email::{EmailAddress, EmailError};

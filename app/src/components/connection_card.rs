@@ -1,6 +1,7 @@
 use crate::api::crm::{ConnectionStatus, ConnectionSummary};
 use leptos::prelude::*;
-use shared::when::{format_unix_utc, thousands};
+use shared::numbers::thousands;
+use shared::when::format_unix_utc;
 
 /// One saved connection: status, org, run-as user, last successful test and API usage, with its actions.
 #[component]

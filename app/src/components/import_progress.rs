@@ -3,7 +3,7 @@
 use crate::api::imports::report_url;
 use leptos::prelude::*;
 use shared::contact::import::{ImportState, ImportStatus};
-use shared::when::thousands;
+use shared::numbers::thousands;
 
 #[component]
 pub fn ImportProgress(status: ImportStatus) -> impl IntoView {

@@ -2,7 +2,7 @@
 
 use crate::api::runs::ErrorGroup;
 use leptos::prelude::*;
-use shared::when::thousands;
+use shared::numbers::thousands;
 
 #[component]
 pub fn RunErrors(

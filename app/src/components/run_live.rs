@@ -3,8 +3,9 @@
 
 use crate::api::syncs::{CancelRun, RunSummary};
 use leptos::prelude::*;
+use shared::numbers::thousands;
 use shared::sync::run::RunStatus;
-use shared::when::{format_duration, thousands};
+use shared::when::format_duration;
 
 /// Keeps `live` up to date from the run's event stream until the run has finished (browser only; the
 /// server renders the run as it was). Stops when the page that owns `live` is gone.

@@ -4,7 +4,7 @@
 
 use crate::api::syncs::{run_url, RunSummary};
 use leptos::prelude::*;
-use shared::when::thousands;
+use shared::numbers::thousands;
 
 const WIDTH: f64 = 640.0;
 const HEIGHT: f64 = 140.0;

@@ -8,7 +8,7 @@ use leptos_router::hooks::use_query_map;
 use shared::contact::date::CalendarDate;
 use shared::contact::query::{ContactPage, ContactSort};
 use shared::contact::Contact;
-use shared::when::thousands;
+use shared::numbers::thousands;
 
 /// Percent-encodes a query-string value (everything but unreserved characters).
 pub(crate) fn encode_query(value: &str) -> String {

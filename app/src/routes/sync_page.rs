@@ -10,9 +10,10 @@ use crate::error::{ApiError, ErrorView};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
+use shared::numbers::thousands;
 use shared::sync::run::{RunStatus, RUNS_PAGE};
 use shared::sync::status::SyncStatus;
-use shared::when::{format_duration, format_unix_utc, thousands};
+use shared::when::{format_duration, format_unix_utc};
 
 /// The `:id` route parameter, as a number.
 pub(crate) fn sync_id_param() -> impl Fn() -> Option<i64> + Copy + Send + Sync + 'static {

@@ -13,9 +13,10 @@ use crate::error::{ApiError, ErrorView};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
+use shared::numbers::thousands;
 use shared::sync::log::LogFilter;
 use shared::sync::run::RunStatus;
-use shared::when::{format_duration, format_unix_utc, thousands};
+use shared::when::{format_duration, format_unix_utc};
 
 #[component]
 pub fn SyncRunPage() -> impl IntoView {

@@ -3,7 +3,7 @@
 //! contact catalog and the org's live describe before anything is stored.
 
 use super::{internal, RequestBackend};
-use crate::orgs::{Org, OrgError};
+use crate::org_cache::{Org, OrgError};
 use crate::storage::runs::{Queued, RunRequest};
 use crate::storage::syncs::config::Author;
 use crate::storage::{StorageError, WorkspaceId};

@@ -10,7 +10,7 @@
 
 use super::demo_contacts;
 use crate::crypto::{connection_context, SecretBox};
-use crate::orgs::{OrgError, Orgs};
+use crate::org_cache::{OrgCache, OrgError};
 use crate::salesforce::collections::{RecordBatch, MAX_RECORDS};
 use crate::salesforce::query::Record;
 use crate::salesforce::SalesforceError;
@@ -68,7 +68,7 @@ impl DemoOrg {
 pub async fn prepare(
     storage: &Storage,
     secrets: &SecretBox,
-    orgs: &Orgs,
+    orgs: &OrgCache,
     demo: &DemoOrg,
 ) -> Result<(), DemoOrgError> {
     let Some(workspace) = storage.first_workspace().await? else {

@@ -40,7 +40,7 @@ pub mod rule;
 pub mod settle;
 
 use super::clock::Phase;
-use super::failure::Halt;
+use super::failure::{Fatal, Halt};
 use super::outcome::ContactOutcome;
 use super::run::{final_status, push_batch, End, Ready};
 use super::worker::Engine;
@@ -214,12 +214,7 @@ async fn write_all(ctx: &Ctx<'_>) -> Flow<()> {
                     jobs::Submitted::Again => {
                         lost_uploads += 1;
                         if lost_uploads >= ATTEMPTS {
-                            return Err(Halt::Failed(
-                                "Uploads to Salesforce kept losing their answer; nothing of them was \
-                                 applied."
-                                    .into(),
-                            )
-                            .into());
+                            return Err(Halt::Failed(Fatal::UploadsLost).into());
                         }
                     }
                 }

@@ -2,7 +2,7 @@
 //! `null` clears), checked against the describe the way Salesforce would check it (doc §3). A value Salesforce
 //! would refuse is refused here, so the contact is marked invalid without spending an API call.
 
-use super::komo::KomoValue;
+use super::komo_value::KomoValue;
 use serde_json::{Number, Value};
 use shared::contact::custom::parse_bool;
 use shared::contact::date::CalendarDate;

@@ -9,7 +9,7 @@
 
 use super::coerce::{coerce, Refusal};
 use super::index::MatchKey;
-use super::komo::{self, KomoValue};
+use super::komo_value::{value_of, KomoValue};
 use super::overwrite::Compare;
 use serde_json::Value;
 use shared::contact::Contact;
@@ -150,7 +150,7 @@ impl Mapper {
     pub fn map(&self, contact: &Contact) -> Result<MappedContact, Invalid> {
         let mut faults: Vec<Fault> = Vec::new();
         let mut matched = None;
-        match coerce(&komo::read(contact, &self.match_source), &self.match_field) {
+        match coerce(&value_of(contact, &self.match_source), &self.match_field) {
             Ok(value) => match value.and_then(|v| MatchKey::of(&v).map(|key| (v, key))) {
                 Some(pair) => matched = Some(pair),
                 None => faults.push(Fault::no_match_value(&self.match_field, &self.match_source)),
@@ -166,7 +166,7 @@ impl Mapper {
         for mapping in &self.mappings {
             let value = match &mapping.source {
                 Source::Constant(value) => Some(value.clone()),
-                Source::Field(key) => match coerce(&komo::read(contact, key), &mapping.field) {
+                Source::Field(key) => match coerce(&value_of(contact, key), &mapping.field) {
                     Ok(value) => value,
                     Err(refusal) => {
                         faults.push(Fault::refused(&mapping.field, key, &refusal));

@@ -30,7 +30,7 @@ use super::failure::Halt;
 use super::outcome::add_to_batch;
 use super::plan::Planner;
 use super::worker::Engine;
-use crate::orgs::Org;
+use crate::org_cache::Org;
 use crate::storage::contacts::matching::Selection;
 use crate::storage::runs::lease::{ClaimedRun, LeaseCheck};
 use crate::storage::runs::log::Batch;
@@ -53,7 +53,7 @@ impl From<Halt> for End {
     fn from(halt: Halt) -> Self {
         match halt {
             Halt::Paused(message) => End::Done(RunStatus::Paused, Some(message)),
-            Halt::Failed(message) => End::Done(RunStatus::Failed, Some(message)),
+            Halt::Failed(fatal) => End::Done(RunStatus::Failed, Some(fatal.to_string())),
         }
     }
 }

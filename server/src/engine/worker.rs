@@ -12,7 +12,7 @@
 
 use super::run::{execute, End};
 use crate::config::PushSettings;
-use crate::orgs::Orgs;
+use crate::org_cache::OrgCache;
 use crate::storage::runs::lease::LeaseCheck;
 use crate::storage::{Storage, StorageError};
 use shared::sync::run::RunStatus;
@@ -54,7 +54,7 @@ impl Drop for AbortOnDrop {
 
 struct Inner {
     storage: Storage,
-    orgs: Arc<Orgs>,
+    orgs: Arc<OrgCache>,
     settings: PushSettings,
     owner: String,
     wake: Arc<Notify>,
@@ -72,7 +72,7 @@ impl Engine {
     /// ([`super::instance::Identity`]).
     pub fn new(
         storage: Storage,
-        orgs: Arc<Orgs>,
+        orgs: Arc<OrgCache>,
         settings: PushSettings,
         wake: Arc<Notify>,
         owner: String,
@@ -114,7 +114,7 @@ impl Engine {
         &self.inner.storage
     }
 
-    pub fn orgs(&self) -> &Orgs {
+    pub fn orgs(&self) -> &OrgCache {
         &self.inner.orgs
     }
 

@@ -18,7 +18,7 @@
 mod insert;
 
 use super::decision::{Decision, Planned, RecordWrite, RunAction};
-use super::failure::{classify, Failure, Halt};
+use super::failure::{classify, Failure, Fatal, Halt};
 use super::outcome::ContactOutcome;
 use super::plan::Planner;
 use crate::salesforce::collections::{RecordBatch, RecordResult, MAX_RECORDS};
@@ -124,7 +124,7 @@ impl Writer<'_> {
 
     fn batch(&self, records: Vec<Record>) -> Result<RecordBatch, Halt> {
         RecordBatch::new(self.planner.object(), records)
-            .map_err(|e| Halt::Failed(format!("could not build a Collections call: {e}")))
+            .map_err(|e| Halt::Failed(Fatal::Collections(e)))
     }
 
     async fn backoff(&self, attempt: u32) {

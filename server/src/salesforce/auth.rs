@@ -56,7 +56,7 @@ pub async fn request_token(
         .form(&form)
         .send()
         .await
-        .map_err(|e| super::client::transport_error(domain, &e))?;
+        .map_err(|e| super::client::transport_error(domain, e))?;
     let status = response.status();
     if status.is_redirection() {
         let to = response
@@ -70,7 +70,7 @@ pub async fn request_token(
     let body = response
         .bytes()
         .await
-        .map_err(|e| super::client::transport_error(domain, &e))?;
+        .map_err(|e| super::client::transport_error(domain, e))?;
     if !status.is_success() {
         return Err(match serde_json::from_slice::<OAuthError>(&body) {
             Ok(refusal) => SalesforceError::Token {
@@ -84,8 +84,8 @@ pub async fn request_token(
             },
         });
     }
-    let token: TokenResponse = serde_json::from_slice(&body)
-        .map_err(|e| SalesforceError::Decode(format!("token response: {e}")))?;
+    let token: TokenResponse =
+        serde_json::from_slice(&body).map_err(|e| SalesforceError::json("token response", e))?;
     let instance = OrgDomain::parse(&token.instance_url, extra_allowed)
         .map_err(|_| SalesforceError::UntrustedInstance(token.instance_url.clone()))?;
     tracing::info!(generation, "received an access token");

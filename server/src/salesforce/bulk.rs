@@ -41,7 +41,7 @@ impl JobState {
             "Failed" => Self::Failed,
             "Aborted" => Self::Aborted,
             other => {
-                return Err(SalesforceError::Decode(format!(
+                return Err(SalesforceError::unexpected(format!(
                     "unknown Bulk job state {other}"
                 )))
             }

@@ -1,9 +1,10 @@
 //! The client one connection uses: token cache, the send loop that obeys [`super::retry::decide`], and the
 //! calls built on it. Takes `&self` everywhere so one client is shared by every task of a run.
 
+mod attempt;
 mod send;
 
-pub(crate) use send::transport_error;
+pub(crate) use attempt::transport_error;
 pub use send::{Answer, Payload, RawAnswer, RawRequest};
 
 use super::auth::{request_token, AccessToken, Credentials};
@@ -84,12 +85,12 @@ impl SalesforceClient {
             .https_only(settings.extra_allowed.is_empty());
         if let Some(pem) = &settings.extra_root_pem {
             let certificate = reqwest::Certificate::from_pem(pem)
-                .map_err(|e| SalesforceError::Decode(format!("extra root certificate: {e}")))?;
+                .map_err(|e| SalesforceError::http_setup("extra root certificate", e))?;
             builder = builder.add_root_certificate(certificate);
         }
         let http = builder
             .build()
-            .map_err(|e| SalesforceError::Decode(format!("HTTP client: {e}")))?;
+            .map_err(|e| SalesforceError::http_setup("HTTP client", e))?;
         Ok(Self {
             http,
             domain,
@@ -112,7 +113,7 @@ impl SalesforceClient {
     pub async fn check_connection(&self) -> Result<ConnectionCheck, SalesforceError> {
         let token = self.current_token().await?;
         let path = token.identity_path.clone().ok_or_else(|| {
-            SalesforceError::Decode("the token response named no identity URL".into())
+            SalesforceError::unexpected("the token response named no identity URL")
         })?;
         let identity: Identity = self.get_json(&path).await?;
         // The identity answer carries no usage header; /limits does, and is worth one call here. It needs

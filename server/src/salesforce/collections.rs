@@ -163,7 +163,7 @@ impl SalesforceClient {
             .json()?;
         // Results are matched to records by position, so a short answer must not be zipped silently.
         if results.len() != batch.len() {
-            return Err(SalesforceError::Decode(format!(
+            return Err(SalesforceError::unexpected(format!(
                 "{} results for {} records",
                 results.len(),
                 batch.len()

@@ -1,7 +1,14 @@
 use super::domain::DomainError;
+use std::borrow::Cow;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Everything that can go wrong talking to an org. `Display` is written for the super user who has to fix
 /// it; [`SalesforceError::is_retryable`] says whether trying again later may help.
+///
+/// Causes stay typed behind `source()`. They sit in an `Arc` because the error is `Clone` (a run keeps the
+/// one that stopped it) and the causes are not. `Decode` and `Spool` also print their cause's words, since
+/// `Display` is all a super user sees; `Unreachable` puts the cause in plain words instead.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum SalesforceError {
     #[error("{0}")]
@@ -13,8 +20,12 @@ pub enum SalesforceError {
         "Salesforce answered with an instance URL we do not trust ({0}); nothing was sent to it"
     )]
     UntrustedInstance(String),
-    #[error("could not reach {host}: {reason}")]
-    Unreachable { host: String, reason: String },
+    /// The request got no answer. `source` carries no URL: a query's URL holds match values.
+    #[error("could not reach {host}: {}", unreachable_reason(.source))]
+    Unreachable {
+        host: String,
+        source: Arc<reqwest::Error>,
+    },
     #[error("Salesforce did not answer in time")]
     Timeout,
     #[error("Salesforce refused the session twice in a row (INVALID_SESSION_ID even after signing in again)")]
@@ -31,11 +42,29 @@ pub enum SalesforceError {
         code: String,
         message: String,
     },
-    #[error("Salesforce answered in a form we did not expect: {0}")]
-    Decode(String),
+    /// `what` could not be read (or, for a request body, written); `source` is why, when a parser said so.
+    #[error("Salesforce answered in a form we did not expect: {}", decode_detail(.what, .source.as_ref()))]
+    Decode {
+        what: Cow<'static, str>,
+        source: Option<DecodeCause>,
+    },
     /// A local file for a Bulk upload or a result download could not be read or written (disk full, …).
-    #[error("a local Bulk API file could not be read or written: {0}")]
-    Spool(String),
+    #[error("a local Bulk API file could not be read or written: {}: {source}", .path.display())]
+    Spool {
+        path: PathBuf,
+        source: Arc<std::io::Error>,
+    },
+}
+
+/// What a parser (or the HTTP client's set-up) said under a [`SalesforceError::Decode`].
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum DecodeCause {
+    #[error(transparent)]
+    Json(Arc<serde_json::Error>),
+    #[error(transparent)]
+    Csv(Arc<csv::Error>),
+    #[error(transparent)]
+    Http(Arc<reqwest::Error>),
 }
 
 impl SalesforceError {
@@ -49,6 +78,72 @@ impl SalesforceError {
             }
             _ => false,
         }
+    }
+
+    /// An answer that parsed but says something we cannot use (`what` says what).
+    pub(crate) fn unexpected(what: impl Into<Cow<'static, str>>) -> Self {
+        SalesforceError::Decode {
+            what: what.into(),
+            source: None,
+        }
+    }
+
+    /// JSON that would not parse into (or serialise from) our types; `what` may be empty.
+    pub(crate) fn json(what: &'static str, error: serde_json::Error) -> Self {
+        Self::decode_by(what, DecodeCause::Json(Arc::new(error)))
+    }
+
+    /// CSV that would not parse (or be written).
+    pub(crate) fn csv(what: &'static str, error: csv::Error) -> Self {
+        Self::decode_by(what, DecodeCause::Csv(Arc::new(error)))
+    }
+
+    /// The HTTP client could not be set up (`what`: the part that failed).
+    pub(crate) fn http_setup(what: &'static str, error: reqwest::Error) -> Self {
+        Self::decode_by(what, DecodeCause::Http(Arc::new(error)))
+    }
+
+    fn decode_by(what: &'static str, cause: DecodeCause) -> Self {
+        SalesforceError::Decode {
+            what: Cow::Borrowed(what),
+            source: Some(cause),
+        }
+    }
+
+    /// A local Bulk file at `path` failed.
+    pub(crate) fn spool(path: &std::path::Path, error: std::io::Error) -> Self {
+        SalesforceError::Spool {
+            path: path.to_owned(),
+            source: Arc::new(error),
+        }
+    }
+
+    /// A request that got no answer from `host`. The URL is dropped from `error` first.
+    pub(crate) fn unreachable(host: &str, error: reqwest::Error) -> Self {
+        SalesforceError::Unreachable {
+            host: host.to_owned(),
+            source: Arc::new(error.without_url()),
+        }
+    }
+}
+
+/// A `Decode` error's words after "a form we did not expect": `what`, then the parser's reason.
+pub fn decode_detail(what: &str, cause: Option<&DecodeCause>) -> String {
+    match cause {
+        None => what.to_owned(),
+        Some(cause) if what.is_empty() => cause.to_string(),
+        Some(cause) => format!("{what}: {cause}"),
+    }
+}
+
+/// Why a request got no answer, in words a super user understands; never the URL or headers.
+fn unreachable_reason(error: &reqwest::Error) -> &'static str {
+    if error.is_connect() {
+        "the connection was refused or the name does not resolve"
+    } else if error.is_request() {
+        "the request could not be sent"
+    } else {
+        "the connection failed"
     }
 }
 
@@ -101,5 +196,52 @@ pub fn token_error_message(error: &str, description: &str) -> String {
         format!("Salesforce refused the credentials: {error} ({description})")
     } else {
         format!("{sentence} (Salesforce said: {error}: {description})")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    #[test]
+    fn a_decode_error_reads_as_before_and_keeps_the_parser_error() {
+        let parse = serde_json::from_str::<u32>("x").expect_err("not a number");
+        let words = parse.to_string();
+        let error = SalesforceError::json("token response", parse);
+        assert_eq!(
+            error.to_string(),
+            format!("Salesforce answered in a form we did not expect: token response: {words}")
+        );
+        let cause = error.source().and_then(|s| s.downcast_ref::<DecodeCause>());
+        assert!(matches!(cause, Some(DecodeCause::Json(_))), "{cause:?}");
+
+        let bare = serde_json::from_str::<u32>("x").expect_err("not a number");
+        assert_eq!(
+            SalesforceError::json("", bare).to_string(),
+            format!("Salesforce answered in a form we did not expect: {words}")
+        );
+        let unexpected = SalesforceError::unexpected("Sforce-Locator did not advance");
+        assert_eq!(
+            unexpected.to_string(),
+            "Salesforce answered in a form we did not expect: Sforce-Locator did not advance"
+        );
+        assert!(unexpected.source().is_none());
+    }
+
+    #[test]
+    fn a_spool_error_names_the_file_and_keeps_the_io_error() {
+        let error = SalesforceError::spool(
+            std::path::Path::new("/tmp/job.csv"),
+            std::io::Error::other("disk full"),
+        );
+        assert_eq!(
+            error.to_string(),
+            "a local Bulk API file could not be read or written: /tmp/job.csv: disk full"
+        );
+        let cause = error
+            .source()
+            .and_then(|s| s.downcast_ref::<Arc<std::io::Error>>());
+        assert_eq!(cause.map(|e| e.kind()), Some(std::io::ErrorKind::Other));
     }
 }

@@ -73,7 +73,7 @@ fn next_page_path<T>(page: &QueryPage<T>) -> Result<Option<String>, SalesforceEr
         (Some(url), false) if url.starts_with("/services/data/") && !url.contains("..") => {
             Ok(Some(url.clone()))
         }
-        (Some(url), false) => Err(SalesforceError::Decode(format!(
+        (Some(url), false) => Err(SalesforceError::unexpected(format!(
             "nextRecordsUrl is not a data API path: {url}"
         ))),
     }

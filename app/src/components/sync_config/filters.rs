@@ -6,9 +6,9 @@ use crate::api::syncs::count_matching;
 use crate::browser_load::load_in_browser;
 use crate::components::icon::Icon;
 use leptos::prelude::*;
+use shared::numbers::thousands;
 use shared::sync::config::Place;
 use shared::sync::filter::{operators_for, Combine, FilterRule, Operator};
-use shared::when::thousands;
 
 #[component]
 pub fn FiltersSection(draft: Draft) -> impl IntoView {

@@ -11,7 +11,7 @@
 use super::cells;
 use super::rule::{use_bulk_index, QUERY_PAGE};
 use super::{Ctx, Flow};
-use crate::engine::failure::Halt;
+use crate::engine::failure::{Fatal, Halt};
 use crate::engine::index::{CrmIndex, MatchKey};
 use crate::salesforce::bulk::{CsvRows, JobState};
 use crate::salesforce::SalesforceError;
@@ -139,11 +139,10 @@ async fn wait_for_query(ctx: &Ctx<'_>, job_id: &str) -> Flow<()> {
         match status.state {
             JobState::JobComplete => return Ok(()),
             JobState::Failed | JobState::Aborted => {
-                return Err(Halt::Failed(format!(
-                    "The Bulk query for the CRM index ended {:?}: {}",
-                    status.state,
-                    status.error_message.unwrap_or_default()
-                ))
+                return Err(Halt::Failed(Fatal::IndexQuery {
+                    state: status.state,
+                    message: status.error_message.unwrap_or_default(),
+                })
                 .into())
             }
             _ => {}
@@ -169,7 +168,7 @@ async fn load_pages(ctx: &Ctx<'_>, job_id: &str) -> Flow<()> {
             .download_query_page(job_id, QUERY_PAGE, locator.as_deref(), &path)
             .await
             .map_err(|e| halt(&e))?;
-        let file = std::fs::File::open(&path).map_err(|e| super::jobs::spool_failed(&path, &e))?;
+        let file = std::fs::File::open(&path).map_err(|e| super::jobs::spool_failed(&path, e))?;
         let rows = CsvRows::new(std::io::BufReader::new(file), b',').map_err(|e| halt(&e))?;
         let mut chunk: Vec<IndexRow> = Vec::with_capacity(ROWS_PER_WRITE);
         for row in rows {

@@ -12,7 +12,7 @@
 use super::cells;
 use super::{Ctx, Flow};
 use crate::engine::failure::halt_of;
-use crate::engine::failure::{classify, Failure, Halt};
+use crate::engine::failure::{classify, Failure, Fatal, Halt};
 use crate::engine::plan::Strategy;
 use crate::engine::writer::ATTEMPTS;
 use crate::salesforce::bulk::{IngestOperation, IngestSpec, JobState};
@@ -21,6 +21,7 @@ use crate::salesforce::SalesforceError;
 use crate::storage::runs::bulk::{Operation, StoredRow};
 use std::io::Write;
 use std::path::Path;
+use std::sync::Arc;
 
 /// Contacts read from the staging table per page while spooling.
 const SPOOL_PAGE: i64 = 2_000;
@@ -41,14 +42,14 @@ pub(super) fn spool_dir() -> Flow<tempfile::TempDir> {
     tempfile::Builder::new()
         .prefix("komo-bulk-")
         .tempdir()
-        .map_err(|e| spool_failed(Path::new("a temporary directory"), &e))
+        .map_err(|e| spool_failed(Path::new("a temporary directory"), e))
 }
 
-pub(super) fn spool_failed(path: &Path, error: &std::io::Error) -> super::Interrupt {
-    Halt::Failed(format!(
-        "A local file for the Bulk job could not be used ({}): {error}",
-        path.display()
-    ))
+pub(super) fn spool_failed(path: &Path, error: std::io::Error) -> super::Interrupt {
+    Halt::Failed(Fatal::BulkFile {
+        path: path.to_owned(),
+        source: Arc::new(error),
+    })
     .into()
 }
 
@@ -123,10 +124,10 @@ async fn spool(
     path: &Path,
 ) -> Flow<Option<Spooled>> {
     let limit = ctx.engine.settings().bulk_job_bytes;
-    let file = std::fs::File::create(path).map_err(|e| spool_failed(path, &e))?;
+    let file = std::fs::File::create(path).map_err(|e| spool_failed(path, e))?;
     let mut out = std::io::BufWriter::new(file);
     let head = csv_line(header)?;
-    out.write_all(&head).map_err(|e| spool_failed(path, &e))?;
+    out.write_all(&head).map_err(|e| spool_failed(path, e))?;
     let mut bytes = head.len() as u64;
     let mut spooled: Option<Spooled> = None;
     let mut after = 0;
@@ -144,7 +145,7 @@ async fn spool(
             if spooled.is_some() && bytes + size > limit {
                 break 'pages;
             }
-            out.write_all(&text).map_err(|e| spool_failed(path, &e))?;
+            out.write_all(&text).map_err(|e| spool_failed(path, e))?;
             bytes += size;
             let id = contact[0].contact_id;
             let rows = contact.len() as i64;
@@ -166,7 +167,7 @@ async fn spool(
             after = id;
         }
     }
-    out.flush().map_err(|e| spool_failed(path, &e))?;
+    out.flush().map_err(|e| spool_failed(path, e))?;
     Ok(spooled)
 }
 
@@ -188,16 +189,16 @@ fn contact_lines(header: &[String], rows: &[StoredRow], operation: Operation) ->
 
 /// One CSV line as Bulk expects it: comma, LF, quotes where needed.
 fn csv_line(cells: &[String]) -> Flow<Vec<u8>> {
-    let failed = |e: &dyn std::fmt::Display| {
-        super::Interrupt::from(Halt::Failed(format!("writing the Bulk CSV failed: {e}")))
-    };
+    let failed = |e: csv::Error| super::Interrupt::from(Halt::Failed(Fatal::BulkCsv(Arc::new(e))));
     // A small buffer: one line at a time, a million times in a large run.
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .buffer_capacity(512)
         .from_writer(Vec::with_capacity(256));
-    writer.write_record(cells).map_err(|e| failed(&e))?;
-    writer.into_inner().map_err(|e| failed(&e))
+    writer.write_record(cells).map_err(failed)?;
+    writer
+        .into_inner()
+        .map_err(|e| failed(csv::Error::from(e.into_error())))
 }
 
 /// Uploads the file and closes the job; see the module docs for lost answers.

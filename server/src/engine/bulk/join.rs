@@ -15,7 +15,7 @@ use super::settle::{settle, JobEnd, Settled};
 use super::{Ctx, Flow};
 use crate::engine::clock::Phase;
 use crate::engine::failure::halt_of;
-use crate::engine::failure::{classify, Failure, Halt};
+use crate::engine::failure::{classify, Failure, Fatal, Halt};
 use crate::engine::run::End;
 use crate::salesforce::bulk::{JobState, JobStatus, ResultKind, ResultRows, RowOutcome};
 use crate::salesforce::SalesforceError;
@@ -100,11 +100,7 @@ pub(super) async fn settle_jobs(ctx: &Ctx<'_>) -> Flow<()> {
             }
             rounds += 1;
             if rounds > MAX_POLL_ROUNDS {
-                return Err(Halt::Failed(
-                    "A Salesforce Bulk job did not finish in two days; its rows are not recorded."
-                        .into(),
-                )
-                .into());
+                return Err(Halt::Failed(Fatal::JobTimedOut).into());
             }
         }
     }
@@ -156,7 +152,7 @@ async fn answer(ctx: &Ctx<'_>, job: &JobRow, status: &JobStatus) -> Flow<()> {
             .download_ingest_results(&job.job_id, kind, &path)
             .await
             .map_err(|e| super::Interrupt::from(halt_of(&e)))?;
-        let file = std::fs::File::open(&path).map_err(|e| spool_failed(&path, &e))?;
+        let file = std::fs::File::open(&path).map_err(|e| spool_failed(&path, e))?;
         let rows = ResultRows::new(std::io::BufReader::new(file), kind)
             .map_err(|e| super::Interrupt::from(halt_of(&e)))?;
         let mut answers = Vec::with_capacity(ANSWERS_PER_WRITE);

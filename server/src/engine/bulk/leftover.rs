@@ -7,7 +7,7 @@
 use super::super::run::End;
 use super::super::worker::Engine;
 use crate::engine::failure::{classify, Failure};
-use crate::orgs::Org;
+use crate::org_cache::Org;
 use crate::salesforce::bulk::JobState;
 use crate::storage::runs::lease::{ClaimedRun, LeaseCheck};
 use crate::storage::StorageError;

@@ -8,7 +8,7 @@ use crate::engine::clock::{Clock, Phase};
 use crate::engine::failure::{classify, halt_of, Failure};
 use crate::engine::plan::{Planner, Strategy};
 use crate::engine::worker::Engine;
-use crate::orgs::OrgError;
+use crate::org_cache::OrgError;
 use crate::storage::contacts::matching::Selection;
 use crate::storage::runs::lease::{ClaimedRun, LeaseCheck};
 use crate::storage::{StorageError, WorkspaceId};

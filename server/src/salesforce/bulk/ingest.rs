@@ -79,7 +79,7 @@ where
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
-    let fail = |e: csv::Error| SalesforceError::Decode(format!("writing Bulk CSV: {e}"));
+    let fail = |e: csv::Error| SalesforceError::csv("writing Bulk CSV", e);
     writer.write_record(header).map_err(fail)?;
     for row in rows {
         writer.write_record(row).map_err(fail)?;
@@ -87,7 +87,7 @@ where
     writer
         .into_inner()
         .map(bytes::Bytes::from)
-        .map_err(|e| SalesforceError::Decode(format!("writing Bulk CSV: {e}")))
+        .map_err(|e| fail(csv::Error::from(e.into_error())))
 }
 
 fn jobs_path(id: &str) -> String {

@@ -41,8 +41,8 @@ fn next_locator(header: Option<&str>, previous: Option<&str>) -> Result<Next, Sa
         None | Some("null" | "") => Next::Done,
         // The same locator again would loop forever.
         Some(l) if Some(l) == previous => {
-            return Err(SalesforceError::Decode(
-                "Sforce-Locator did not advance".into(),
+            return Err(SalesforceError::unexpected(
+                "Sforce-Locator did not advance",
             ))
         }
         Some(l) => Next::Locator(l.to_owned()),

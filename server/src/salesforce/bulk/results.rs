@@ -148,7 +148,7 @@ impl<R: Read> CsvRows<R> {
             .from_reader(source);
         let header: Arc<[String]> = reader
             .headers()
-            .map_err(|e| SalesforceError::Decode(format!("Bulk CSV header: {e}")))?
+            .map_err(|e| SalesforceError::csv("Bulk CSV header", e))?
             .iter()
             .map(str::to_owned)
             .collect();
@@ -173,7 +173,7 @@ impl<R: Read> Iterator for CsvRows<R> {
                     header: self.header.clone(),
                     values: record.iter().map(str::to_owned).collect(),
                 })
-                .map_err(|e| SalesforceError::Decode(format!("Bulk CSV: {e}"))),
+                .map_err(|e| SalesforceError::csv("Bulk CSV", e)),
         )
     }
 }
@@ -212,7 +212,7 @@ impl<R: Read> ResultRows<R> {
         if !blank
             && (header.len() < skip || header[..skip].iter().zip(expected).any(|(h, e)| h != e))
         {
-            return Err(SalesforceError::Decode(format!(
+            return Err(SalesforceError::unexpected(format!(
                 "{} lacks its sf__ columns",
                 kind.resource()
             )));

@@ -1,10 +1,9 @@
-//! The send loop every call goes through, and the shapes of what it sends and gets back.
+//! The send loop every call goes through, and the shapes of what it sends and gets back. One attempt of
+//! the loop is [`super::attempt`].
 
-use super::{ApiUsage, SalesforceClient, SalesforceError};
-use crate::salesforce::domain::OrgDomain;
-use crate::salesforce::retry::{decide, Decision, Idempotency, Outcome};
-use crate::salesforce::wire::ApiErrorItem;
-use secrecy::ExposeSecret;
+use super::attempt::Sink;
+use super::{SalesforceClient, SalesforceError};
+use crate::salesforce::retry::{decide, Decision, Idempotency};
 use std::time::Duration;
 
 /// A successful answer.
@@ -20,55 +19,11 @@ pub mod bytes_body {
         /// # Errors
         /// When the body is not the expected JSON.
         pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, super::SalesforceError> {
-            serde_json::from_slice(&self.0)
-                .map_err(|e| super::SalesforceError::Decode(e.to_string()))
+            serde_json::from_slice(&self.0).map_err(|e| super::SalesforceError::json("", e))
         }
         pub fn bytes(&self) -> &[u8] {
             &self.0
         }
-    }
-}
-
-/// How one attempt failed.
-enum Failed {
-    Transport(Outcome<'static>, SalesforceError),
-    Refused(SalesforceError),
-}
-
-/// Reads Salesforce's error array (`[{"errorCode": …, "message": …}]`); keeps the first item.
-fn api_error(status: u16, body: &[u8]) -> SalesforceError {
-    match serde_json::from_slice::<Vec<ApiErrorItem>>(body)
-        .ok()
-        .and_then(|v| v.into_iter().next())
-    {
-        Some(item) => SalesforceError::Api {
-            status,
-            code: item.error_code,
-            message: item.message,
-        },
-        None => SalesforceError::Api {
-            status,
-            code: format!("HTTP_{status}"),
-            message: String::from_utf8_lossy(body).chars().take(200).collect(),
-        },
-    }
-}
-
-/// A reqwest failure in words a super user understands; never includes the URL's query or headers.
-pub(crate) fn transport_error(domain: &OrgDomain, error: &reqwest::Error) -> SalesforceError {
-    if error.is_timeout() {
-        return SalesforceError::Timeout;
-    }
-    let reason = if error.is_connect() {
-        "the connection was refused or the name does not resolve".to_owned()
-    } else if error.is_request() {
-        "the request could not be sent".to_owned()
-    } else {
-        "the connection failed".to_owned()
-    };
-    SalesforceError::Unreachable {
-        host: domain.name().to_owned(),
-        reason,
     }
 }
 
@@ -93,55 +48,6 @@ impl From<bytes::Bytes> for Payload {
     fn from(bytes: bytes::Bytes) -> Self {
         Self::Bytes(bytes)
     }
-}
-
-/// Where an answer's body goes: into memory, or streamed into a file (Bulk result files can be larger
-/// than we want to hold; they are read back row by row).
-#[derive(Debug, Clone, Copy)]
-enum Sink<'a> {
-    Memory,
-    File(&'a std::path::Path),
-}
-
-fn spool_error(path: &std::path::Path, error: &std::io::Error) -> SalesforceError {
-    SalesforceError::Spool(format!("{}: {error}", path.display()))
-}
-
-/// A streaming body for `path`, with its length (sent as `Content-Length`, as Salesforce's upload expects).
-async fn file_body(path: &std::path::Path) -> Result<(reqwest::Body, u64), SalesforceError> {
-    let file = tokio::fs::File::open(path)
-        .await
-        .map_err(|e| spool_error(path, &e))?;
-    let length = file
-        .metadata()
-        .await
-        .map_err(|e| spool_error(path, &e))?
-        .len();
-    let stream = tokio_util::io::ReaderStream::new(file);
-    Ok((reqwest::Body::wrap_stream(stream), length))
-}
-
-/// Streams `response`'s body into a new file at `path` (replacing what an earlier attempt left).
-async fn body_to_file(
-    mut response: reqwest::Response,
-    path: &std::path::Path,
-) -> Result<Result<(), reqwest::Error>, SalesforceError> {
-    use tokio::io::AsyncWriteExt;
-    let mut file = tokio::fs::File::create(path)
-        .await
-        .map_err(|e| spool_error(path, &e))?;
-    loop {
-        match response.chunk().await {
-            Ok(Some(chunk)) => file
-                .write_all(&chunk)
-                .await
-                .map_err(|e| spool_error(path, &e))?,
-            Ok(None) => break,
-            Err(e) => return Ok(Err(e)),
-        }
-    }
-    file.flush().await.map_err(|e| spool_error(path, &e))?;
-    Ok(Ok(()))
 }
 
 /// A successful answer with its headers kept (Bulk query pages carry `Sforce-Locator`).
@@ -176,7 +82,7 @@ impl SalesforceClient {
             Some(json) => Some((
                 "application/json",
                 Payload::Bytes(bytes::Bytes::from(
-                    serde_json::to_vec(json).map_err(|e| SalesforceError::Decode(e.to_string()))?,
+                    serde_json::to_vec(json).map_err(|e| SalesforceError::json("", e))?,
                 )),
             )),
             None => None,
@@ -196,16 +102,6 @@ impl SalesforceClient {
         let scaled = delay.mul_f64(self.settings.backoff_scale.max(0.0));
         if !scaled.is_zero() {
             tokio::time::sleep(scaled).await;
-        }
-    }
-
-    fn remember_usage(&self, headers: &reqwest::header::HeaderMap) {
-        let usage = headers
-            .get("sforce-limit-info")
-            .and_then(|v| v.to_str().ok())
-            .and_then(ApiUsage::from_header);
-        if let (Some(usage), Ok(mut slot)) = (usage, self.usage.lock()) {
-            *slot = Some(usage);
         }
     }
 
@@ -248,6 +144,8 @@ impl SalesforceClient {
         .await
     }
 
+    /// The send loop behind [`Self::send_raw`] and [`Self::download`]: one attempt after another, each
+    /// followed by what [`decide`] says.
     async fn send_into(
         &self,
         method: reqwest::Method,
@@ -260,107 +158,19 @@ impl SalesforceClient {
         let mut refreshed = false;
         let mut attempt = 1;
         loop {
-            let mut builder = self
-                .http
-                .request(
-                    method.clone(),
-                    format!("{}{path}", token.instance.base_url()),
-                )
-                .bearer_auth(token.value.expose_secret())
-                .header("Accept", request.accept)
-                .header(
-                    "Sforce-Auto-Assign",
-                    if self.settings.auto_assign {
-                        "TRUE"
-                    } else {
-                        "FALSE"
-                    },
-                );
-            match &request.body {
-                None => {}
-                Some((content_type, Payload::Bytes(bytes))) => {
-                    builder = builder
-                        .header("Content-Type", *content_type)
-                        .body(bytes.clone());
-                }
-                Some((content_type, Payload::File(file))) => {
-                    let (body, length) = file_body(file).await?;
-                    builder = builder
-                        .header("Content-Type", *content_type)
-                        .header("Content-Length", length)
-                        .body(body);
-                }
-            }
-            let failed = match builder.send().await {
-                Err(e) => {
-                    let outcome = if e.is_connect() {
-                        Outcome::NotSent
-                    } else {
-                        Outcome::NoAnswer
-                    };
-                    Failed::Transport(outcome, transport_error(&token.instance, &e))
-                }
-                Ok(response) => {
-                    let status = response.status().as_u16();
-                    self.remember_usage(response.headers());
-                    let headers = response.headers().clone();
-                    let to_file = match sink {
-                        Sink::File(dest) if (200..300).contains(&status) => Some(dest),
-                        _ => None,
-                    };
-                    if let Some(dest) = to_file {
-                        match body_to_file(response, dest).await? {
-                            Ok(()) => {
-                                return Ok(RawAnswer {
-                                    status,
-                                    headers,
-                                    body: bytes::Bytes::new(),
-                                })
-                            }
-                            Err(e) => Failed::Transport(
-                                Outcome::NoAnswer,
-                                transport_error(&token.instance, &e),
-                            ),
-                        }
-                    } else {
-                        match response.bytes().await {
-                            Err(e) => Failed::Transport(
-                                Outcome::NoAnswer,
-                                transport_error(&token.instance, &e),
-                            ),
-                            Ok(body) if (200..300).contains(&status) => {
-                                return Ok(RawAnswer {
-                                    status,
-                                    headers,
-                                    body,
-                                })
-                            }
-                            Ok(body) => Failed::Refused(api_error(status, &body)),
-                        }
-                    }
-                }
+            let failed = match self.attempt(&method, path, &request, &token, sink).await? {
+                Ok(answer) => return Ok(answer),
+                Err(failed) => failed,
             };
-            let outcome = match &failed {
-                Failed::Transport(outcome, _) => *outcome,
-                Failed::Refused(SalesforceError::Api { status, code, .. }) => Outcome::Answered {
-                    status: *status,
-                    error_code: Some(code.as_str()),
-                },
-                Failed::Refused(_) => Outcome::Answered {
-                    status: 0,
-                    error_code: None,
-                },
-            };
-            match decide(outcome, attempt, refreshed, idempotency, rand::random()) {
+            match decide(
+                failed.outcome(),
+                attempt,
+                refreshed,
+                idempotency,
+                rand::random(),
+            ) {
                 Decision::Ambiguous => return Err(SalesforceError::Ambiguous),
-                Decision::Stop => {
-                    return Err(match failed {
-                        Failed::Refused(SalesforceError::Api { status: 401, .. }) if refreshed => {
-                            SalesforceError::SessionRejectedTwice
-                        }
-                        Failed::Refused(error) | Failed::Transport(_, error) => error,
-                    })
-                }
+                Decision::Stop => return Err(failed.into_error(refreshed)),
                 Decision::RefreshThenRetry => {
                     token = self.refresh_token(&token).await?;
                     refreshed = true;

@@ -1,5 +1,6 @@
 //! Save's checks, case by case.
 use super::*;
+use crate::contact::fields::FieldCatalog;
 
 fn field(name: &str, field_type: &str, length: u32, required: bool) -> CrmField {
     CrmField {

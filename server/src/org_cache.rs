@@ -39,14 +39,15 @@ struct Key {
     sealed_secret: String,
 }
 
-pub struct Orgs {
+/// One [`Org`] per saved connection, built on first use and rebuilt when the connection changes.
+pub struct OrgCache {
     storage: Storage,
     secrets: Arc<SecretBox>,
     settings: Arc<ClientSettings>,
     entries: Mutex<HashMap<i64, (Key, Arc<Org>)>>,
 }
 
-impl Orgs {
+impl OrgCache {
     pub fn new(storage: Storage, secrets: Arc<SecretBox>, settings: Arc<ClientSettings>) -> Self {
         Self {
             storage,

@@ -49,7 +49,7 @@ impl KomoValue {
 
 /// The value of the field with catalog key `key`. A key that is neither a standard field nor a property the
 /// contact has reads as blank: Save already refused unknown keys, so this is a property deleted since.
-pub fn read(contact: &Contact, key: &str) -> KomoValue {
+pub fn value_of(contact: &Contact, key: &str) -> KomoValue {
     let Some(field) = StandardField::from_key(key) else {
         return match contact.custom.get(key) {
             None => KomoValue::Blank,
