@@ -14,7 +14,7 @@ use crate::components::sync_config::source::SourceSection;
 use crate::components::sync_config::Draft;
 use crate::error::{ApiError, ErrorView};
 use crate::leave_guard::guard_while;
-use crate::routes::sync_page::sync_id_param;
+use crate::routes::helpers::sync_id_param;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use shared::contact::fields::FieldCatalog;

@@ -5,7 +5,8 @@
 
 use crate::contacts_storage::contact;
 use crate::helpers::{spawn_app_with, TestApp};
-use app::api::syncs::{RunSummary, SaveOutcome, SyncNowOutcome};
+use app::api::runs::SyncNowOutcome;
+use app::api::syncs::{RunSummary, SaveOutcome};
 use salesforce_sim::{ConnectedApp, CustomField, FaultPatch, SimConfig, Simulator};
 use serde_json::json;
 use server::engine::Step;

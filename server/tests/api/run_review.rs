@@ -5,8 +5,8 @@
 use crate::contacts_storage::contact;
 use crate::engine::{field, org, Org};
 use crate::helpers::{api_error, TestApp, MEMBER_PASSWORD};
-use app::api::runs::{ErrorGroup, LogPage};
-use app::api::syncs::{RunSummary, SaveOutcome, SyncNowOutcome};
+use app::api::runs::{ErrorGroup, LogPage, SyncNowOutcome};
+use app::api::syncs::{RunSummary, SaveOutcome};
 use app::error::ApiError;
 use salesforce_sim::Simulator;
 use shared::sync::config::SyncConfig;

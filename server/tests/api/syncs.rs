@@ -5,9 +5,8 @@
 use crate::contacts_storage::contact;
 use crate::engine::{field, org, Org};
 use crate::helpers::{api_error, TestApp, MEMBER_PASSWORD};
-use app::api::syncs::{
-    MatchCount, RunSummary, SaveOutcome, SyncDetail, SyncNowOutcome, SyncSummary,
-};
+use app::api::runs::SyncNowOutcome;
+use app::api::syncs::{MatchCount, RunSummary, SaveOutcome, SyncDetail, SyncSummary};
 use app::error::ApiError;
 use salesforce_sim::Simulator;
 use shared::sync::config::{NoMatchAction, Place, SyncConfig};
