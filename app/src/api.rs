@@ -9,6 +9,7 @@ pub mod backend;
 pub mod contacts;
 pub mod crm;
 pub mod imports;
+pub mod json_arg;
 pub mod runs;
 pub mod session;
 pub mod syncs;

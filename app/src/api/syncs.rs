@@ -1,10 +1,11 @@
 //! CRM → Syncs, for super users: list, create, configure, rename, start / stop, duplicate, delete. Runs
-//! ("Sync now" and after) are in [`super::runs`]. Configurations travel as JSON text (`SyncConfig`'s serde
-//! form) because the nested filter and mapping lists do not fit a URL-encoded form; the server parses and
-//! checks them with `shared`'s rules.
+//! ("Sync now" and after) are in [`super::runs`]. A configuration and a filter are nested lists, so the two
+//! functions that take one take JSON input ([`JsonArg`]); the server checks them with `shared`'s rules.
 
+use super::json_arg::JsonArg;
 use crate::error::ApiError;
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 use shared::sync::config::{Problem, SyncConfig};
 use shared::sync::crm::{CrmField, CrmObject};
@@ -203,36 +204,30 @@ pub async fn crm_fields(
     .await
 }
 
-/// How many contacts a filter (JSON of `shared::sync::filter::Filter`) selects, of all the workspace's.
-#[server(endpoint = "count_matching")]
-pub async fn count_matching(filter: String) -> Result<MatchCount, ApiError> {
+/// How many contacts a filter selects, of all the workspace's.
+#[server(endpoint = "count_matching", input = Json)]
+pub async fn count_matching(filter: JsonArg<Filter>) -> Result<MatchCount, ApiError> {
     use super::{respond, super_user_backend};
     respond(async {
         let backend = super_user_backend().await?;
-        let filter = serde_json::from_str(&filter).map_err(|_| ApiError::Invalid {
-            field: "filter".into(),
-            reason: "the filter could not be read".into(),
-        })?;
+        let filter = filter.read("filter", "the filter could not be read")?;
         backend.count_matching(filter).await
     })
     .await
 }
 
-/// Checks and saves a configuration (JSON of `SyncConfig`). `base_version` is the version the page
-/// loaded: if someone saved since, nothing is overwritten and the caller is told.
-#[server(endpoint = "save_sync_config")]
+/// Checks and saves a configuration. `base_version` is the version the page loaded: if someone saved
+/// since, nothing is overwritten and the caller is told.
+#[server(endpoint = "save_sync_config", input = Json)]
 pub async fn save_sync_config(
     sync_id: i64,
     base_version: i64,
-    config: String,
+    config: JsonArg<SyncConfig>,
 ) -> Result<SaveOutcome, ApiError> {
     use super::{respond, super_user_backend};
     respond(async {
         let backend = super_user_backend().await?;
-        let config = serde_json::from_str(&config).map_err(|_| ApiError::Invalid {
-            field: "config".into(),
-            reason: "the configuration could not be read".into(),
-        })?;
+        let config = config.read("config", "the configuration could not be read")?;
         backend
             .save_sync_config(sync_id, base_version, config)
             .await

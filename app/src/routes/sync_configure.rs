@@ -119,13 +119,10 @@ fn Editor(detail: SyncDetail, catalog: FieldCatalog) -> impl IntoView {
         if !live_problems.get_untracked().is_empty() || fields.with_untracked(Vec::is_empty) {
             return;
         }
-        let Ok(json) = serde_json::to_string(&config.get_untracked()) else {
-            return;
-        };
         save.dispatch(SaveSyncConfig {
             sync_id,
             base_version: base_version.get_untracked(),
-            config: json,
+            config: config.get_untracked().into(),
         });
     };
     let outcome = move || {

@@ -116,16 +116,11 @@ impl Org {
             .json()
             .await
             .expect("sync id");
-        let json = serde_json::to_string(config).expect("json");
         let saved: SaveOutcome = self
             .app
-            .call(
+            .call_json(
                 "save_sync_config",
-                &[
-                    ("sync_id", &id.to_string()),
-                    ("base_version", "0"),
-                    ("config", &json),
-                ],
+                &serde_json::json!({ "sync_id": id, "base_version": 0, "config": config }),
             )
             .await
             .json()

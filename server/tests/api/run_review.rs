@@ -86,13 +86,9 @@ async fn review() -> Review {
         ..SyncConfig::default()
     };
     let saved: SaveOutcome = app
-        .call(
+        .call_json(
             "save_sync_config",
-            &[
-                ("sync_id", &sync_id.to_string()),
-                ("base_version", "0"),
-                ("config", &serde_json::to_string(&config).expect("json")),
-            ],
+            &serde_json::json!({ "sync_id": sync_id, "base_version": 0, "config": config }),
         )
         .await
         .json()
