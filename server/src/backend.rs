@@ -137,19 +137,10 @@ impl From<StorageError> for ApiError {
     }
 }
 
-/// Logs an internal failure with its cause chain under a short reference, and returns the error the user
+/// Reports an internal failure ([`crate::telemetry::report_internal`]) and returns the error the user
 /// sees: the reference only.
 pub fn internal<E: std::error::Error>(error: E) -> ApiError {
-    let reference = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
-    let mut chain = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        chain.push_str(": ");
-        chain.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    tracing::error!(reference, error = chain, "request failed");
-    ApiError::Internal(reference)
+    ApiError::Internal(crate::telemetry::report_internal(&error))
 }
 
 fn capitalise(s: &str) -> String {
