@@ -5,7 +5,7 @@
 //! The server implements every trait per request, bound to the caller's session, and checks the caller's
 //! role inside every method (the workspace each method reads and writes comes out of that check), so a
 //! server function cannot forget it. Functions that judge their input before asking call
-//! [`super::super_user_backend`] first, so a member is told "forbidden" rather than what was wrong.
+//! `api::super_user_backend` first, so a member is told "forbidden" rather than what was wrong.
 
 use super::api_tokens::TokensBackend;
 use super::contacts::ContactsBackend;

@@ -14,7 +14,7 @@ pub trait SessionBackend: Send + Sync {
     /// Checks the password and starts a session. One generic error for any wrong email or password.
     async fn sign_in(&self, email: String, password: String) -> Result<Me, ApiError>;
     async fn sign_out(&self) -> Result<(), ApiError>;
-    /// Refuses anyone but a super user; see [`super::super_user_backend`].
+    /// Refuses anyone but a super user; see `api::super_user_backend`.
     async fn require_super_user(&self) -> Result<(), ApiError>;
 }
 
