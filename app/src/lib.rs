@@ -3,7 +3,7 @@
 // The sync pages nest deep view types; the release wasm build needs more than the default 128 to lay them out.
 #![recursion_limit = "256"]
 
-/// `#[server]` functions, one file per resource; `api::backend` is the server-side trait they call.
+/// `#[server]` functions, one file per resource, each with the backend trait the server implements for it.
 pub mod api;
 /// The browser's file and fetch APIs, for the import page (real only under `hydrate`).
 pub mod browser;

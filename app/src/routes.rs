@@ -4,6 +4,8 @@ pub mod contact_detail;
 pub mod contact_import;
 pub mod contact_properties;
 pub mod contacts;
+/// Helpers more than one page uses.
+mod helpers;
 pub mod not_found;
 pub mod settings;
 pub mod sign_in;

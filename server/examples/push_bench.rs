@@ -147,12 +147,23 @@ async fn call(
     function: &str,
     form: &[(&str, &str)],
 ) -> String {
-    let response = client
-        .post(format!("{base}/api/{function}"))
-        .form(form)
-        .send()
-        .await
-        .expect("server fn");
+    let request = client.post(format!("{base}/api/{function}")).form(form);
+    answer(function, request).await
+}
+
+/// For the server functions whose input is JSON (`save_sync_config`).
+async fn call_json(
+    client: &reqwest::Client,
+    base: &str,
+    function: &str,
+    body: &serde_json::Value,
+) -> String {
+    let request = client.post(format!("{base}/api/{function}")).json(body);
+    answer(function, request).await
+}
+
+async fn answer(function: &str, request: reqwest::RequestBuilder) -> String {
+    let response = request.send().await.expect("server fn");
     let status = response.status();
     let body = response.text().await.expect("body");
     assert!(status.is_success(), "{function}: {status} {body}");
@@ -459,7 +470,7 @@ async fn bench(
         crm_field: crm.into(),
         overwrite: Overwrite::Always,
     };
-    let config = serde_json::to_string(&SyncConfig {
+    let config = SyncConfig {
         mappings: vec![
             mapping("first_name", "FirstName"),
             mapping("last_name", "LastName"),
@@ -471,17 +482,13 @@ async fn bench(
             mapping("country", "MailingCountry"),
         ],
         ..SyncConfig::default()
-    })
-    .expect("config json");
-    let saved = call(
+    };
+    let id: i64 = sync_id.trim().parse().expect("sync id");
+    let saved = call_json(
         &client,
         &base,
         "save_sync_config",
-        &[
-            ("sync_id", &sync_id),
-            ("base_version", "0"),
-            ("config", &config),
-        ],
+        &serde_json::json!({ "sync_id": id, "base_version": 0, "config": config }),
     )
     .await;
     assert!(saved.contains("Saved"), "{saved}");

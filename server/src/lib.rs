@@ -3,7 +3,7 @@
 
 /// Passwords, throttling, session keys.
 pub mod auth;
-/// `impl Backend`: server functions' access to everything, with role checks.
+/// The server functions' backends (one trait per resource, from `app::api`), with role checks.
 pub mod backend;
 /// First start: the first workspace and super user.
 pub mod bootstrap;

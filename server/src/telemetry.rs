@@ -14,3 +14,19 @@ pub fn init(format: LogFormat) {
         LogFormat::Pretty => builder.try_init(),
     };
 }
+
+/// Logs an internal failure with its whole cause chain under a short reference, and returns the
+/// reference: the only part a user is shown. Server functions (`backend::internal`) and `/api/v1`
+/// (`V1Error`) both report through here, so a reference a user quotes always finds the same log line.
+pub fn report_internal(error: &dyn std::error::Error) -> String {
+    let reference = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
+    let mut chain = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        chain.push_str(": ");
+        chain.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    tracing::error!(reference, error = chain, "request failed");
+    reference
+}

@@ -27,29 +27,42 @@ pub struct CreatedApiToken {
 /// Longest token name, in characters.
 pub const MAX_TOKEN_NAME: usize = 80;
 
+/// The server side of Account Settings → API tokens. Super users only, every method.
+#[cfg(feature = "ssr")]
+#[async_trait::async_trait]
+pub trait TokensBackend: Send + Sync {
+    /// The workspace's API tokens (never the secrets).
+    async fn list_api_tokens(&self) -> Result<Vec<ApiTokenView>, ApiError>;
+    /// A new token, returned this once.
+    async fn create_api_token(&self, name: String) -> Result<CreatedApiToken, ApiError>;
+    async fn revoke_api_token(&self, token_id: i64) -> Result<(), ApiError>;
+}
+
 #[server(endpoint = "list_api_tokens")]
 pub async fn list_api_tokens() -> Result<Vec<ApiTokenView>, ApiError> {
     use super::{backend, respond};
-    respond(backend()?.list_api_tokens().await)
+    respond(async { backend()?.list_api_tokens().await }).await
 }
 
 #[server(endpoint = "create_api_token")]
 pub async fn create_api_token(name: String) -> Result<CreatedApiToken, ApiError> {
-    use super::{backend, respond};
-    let backend = backend()?;
-    respond(backend.require_super_user().await)?;
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > MAX_TOKEN_NAME {
-        return respond(Err(ApiError::Invalid {
-            field: "name".into(),
-            reason: format!("Name: give the token a name of up to {MAX_TOKEN_NAME} characters"),
-        }));
-    }
-    respond(backend.create_api_token(name.to_owned()).await)
+    use super::{respond, super_user_backend};
+    respond(async {
+        let backend = super_user_backend().await?;
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > MAX_TOKEN_NAME {
+            return Err(ApiError::Invalid {
+                field: "name".into(),
+                reason: format!("Name: give the token a name of up to {MAX_TOKEN_NAME} characters"),
+            });
+        }
+        backend.create_api_token(name.to_owned()).await
+    })
+    .await
 }
 
 #[server(endpoint = "revoke_api_token")]
 pub async fn revoke_api_token(token_id: i64) -> Result<(), ApiError> {
     use super::{backend, respond};
-    respond(backend()?.revoke_api_token(token_id).await)
+    respond(async { backend()?.revoke_api_token(token_id).await }).await
 }

@@ -42,6 +42,34 @@ pub struct ContactSyncStates {
     pub as_of: i64,
 }
 
+/// The server side of the contacts pages. Any member reads contacts and the property definitions; what
+/// the syncs did with a contact, and defining properties, are for super users.
+#[cfg(feature = "ssr")]
+#[async_trait::async_trait]
+pub trait ContactsBackend: Send + Sync {
+    /// Any member: one page of the workspace's contacts, with the matching count.
+    async fn list_contacts(
+        &self,
+        query: shared::contact::query::ContactQuery,
+    ) -> Result<ContactPage, ApiError>;
+    /// Any member: one contact of the workspace.
+    async fn get_contact(&self, contact_id: i64) -> Result<ContactDetail, ApiError>;
+    /// Super users only: what each of the workspace's syncs last did with one of its contacts.
+    async fn contact_syncs(&self, contact_id: i64) -> Result<ContactSyncStates, ApiError>;
+    /// Any member: the workspace's custom contact properties.
+    async fn list_contact_properties(&self) -> Result<Vec<CustomProperty>, ApiError>;
+    /// Super users only.
+    async fn add_contact_property(
+        &self,
+        property: CustomProperty,
+    ) -> Result<CustomProperty, ApiError>;
+    /// Super users only.
+    async fn delete_contact_property(
+        &self,
+        name: shared::contact::custom::PropertyName,
+    ) -> Result<(), ApiError>;
+}
+
 /// `after` is the cursor from the previous page (`ContactPage::next`), empty for the first page.
 #[server(endpoint = "list_contacts")]
 pub async fn list_contacts(
@@ -52,34 +80,37 @@ pub async fn list_contacts(
     use super::{backend, respond};
     use shared::contact::query::ContactQuery;
     let query = ContactQuery::new(&search, &sort, &after, None);
-    respond(backend()?.list_contacts(query).await)
+    respond(async { backend()?.list_contacts(query).await }).await
 }
 
 #[server(endpoint = "get_contact")]
 pub async fn get_contact(contact_id: i64) -> Result<ContactDetail, ApiError> {
     use super::{backend, respond};
-    respond(backend()?.get_contact(contact_id).await)
+    respond(async { backend()?.get_contact(contact_id).await }).await
 }
 
 /// Super users only: per sync, the contact's Salesforce record, last push and last error.
 #[server(endpoint = "contact_syncs")]
 pub async fn contact_syncs(contact_id: i64) -> Result<ContactSyncStates, ApiError> {
     use super::{backend, respond};
-    respond(backend()?.contact_syncs(contact_id).await)
+    respond(async { backend()?.contact_syncs(contact_id).await }).await
 }
 
 /// Standard fields and custom properties with their types: for the import mapping and, later, filters.
 #[server(endpoint = "field_catalog")]
 pub async fn get_field_catalog() -> Result<FieldCatalog, ApiError> {
     use super::{backend, respond};
-    let properties = respond(backend()?.list_contact_properties().await)?;
-    Ok(FieldCatalog::new(&properties))
+    respond(async {
+        let properties = backend()?.list_contact_properties().await?;
+        Ok(FieldCatalog::new(&properties))
+    })
+    .await
 }
 
 #[server(endpoint = "list_contact_properties")]
 pub async fn list_contact_properties() -> Result<Vec<CustomProperty>, ApiError> {
     use super::{backend, respond};
-    respond(backend()?.list_contact_properties().await)
+    respond(async { backend()?.list_contact_properties().await }).await
 }
 
 /// `choices`: one per line, for single-choice properties.
@@ -90,24 +121,28 @@ pub async fn add_contact_property(
     kind: String,
     choices: String,
 ) -> Result<CustomProperty, ApiError> {
-    use super::{backend, respond};
-    let backend = backend()?;
-    respond(backend.require_super_user().await)?;
-    let property =
-        CustomProperty::parse(&name, &label, &kind, &choices).map_err(|e| ApiError::Invalid {
-            field: e.field().to_owned(),
-            reason: e.to_string(),
-        });
-    let property = respond(property)?;
-    respond(backend.add_contact_property(property).await)
+    use super::{respond, super_user_backend};
+    respond(async {
+        let backend = super_user_backend().await?;
+        let property = CustomProperty::parse(&name, &label, &kind, &choices).map_err(|e| {
+            ApiError::Invalid {
+                field: e.field().to_owned(),
+                reason: e.to_string(),
+            }
+        })?;
+        backend.add_contact_property(property).await
+    })
+    .await
 }
 
 #[server(endpoint = "delete_contact_property")]
 pub async fn delete_contact_property(name: String) -> Result<(), ApiError> {
-    use super::{backend, respond};
-    let backend = backend()?;
-    respond(backend.require_super_user().await)?;
-    let name = shared::contact::custom::PropertyName::parse(&name)
-        .map_err(|_| ApiError::NotFound("Property".into()));
-    respond(backend.delete_contact_property(respond(name)?).await)
+    use super::{respond, super_user_backend};
+    respond(async {
+        let backend = super_user_backend().await?;
+        let name = shared::contact::custom::PropertyName::parse(&name)
+            .map_err(|_| ApiError::NotFound("Property".into()))?;
+        backend.delete_contact_property(name).await
+    })
+    .await
 }

@@ -51,10 +51,23 @@ pub struct ConnectionForm {
     pub client_secret: String,
 }
 
+/// The server side of Connected Apps. Super users only, every method.
+#[cfg(feature = "ssr")]
+#[async_trait::async_trait]
+pub trait ConnectionsBackend: Send + Sync {
+    /// The workspace's CRM connections.
+    async fn list_connections(&self) -> Result<Vec<ConnectionSummary>, ApiError>;
+    /// Gets a token and reads the run-as identity; records the result on a saved connection.
+    async fn test_connection(&self, form: ConnectionForm) -> Result<ConnectionTest, ApiError>;
+    /// Tests, then creates or updates the connection if the test succeeded.
+    async fn save_connection(&self, form: ConnectionForm) -> Result<ConnectionSummary, ApiError>;
+    async fn disconnect(&self, connection_id: i64) -> Result<(), ApiError>;
+}
+
 #[server(endpoint = "list_connections")]
 pub async fn list_connections() -> Result<Vec<ConnectionSummary>, ApiError> {
     use super::{backend, respond};
-    respond(backend()?.list_connections().await)
+    respond(async { backend()?.list_connections().await }).await
 }
 
 /// Tests the credentials in the form without saving them (a saved connection's result is recorded on it).
@@ -72,7 +85,7 @@ pub async fn test_connection(
         client_id,
         client_secret,
     };
-    respond(backend()?.test_connection(form).await)
+    respond(async { backend()?.test_connection(form).await }).await
 }
 
 /// "Connect": tests, and saves only when the test succeeds, so a typo never replaces working credentials.
@@ -90,11 +103,11 @@ pub async fn save_connection(
         client_id,
         client_secret,
     };
-    respond(backend()?.save_connection(form).await)
+    respond(async { backend()?.save_connection(form).await }).await
 }
 
 #[server(endpoint = "disconnect")]
 pub async fn disconnect(connection_id: i64) -> Result<(), ApiError> {
     use super::{backend, respond};
-    respond(backend()?.disconnect(connection_id).await)
+    respond(async { backend()?.disconnect(connection_id).await }).await
 }

@@ -4,16 +4,30 @@ use crate::error::ApiError;
 use leptos::prelude::*;
 use shared::Me;
 
+/// The server side of signing in and out, and the role check of the functions that judge their input
+/// first.
+#[cfg(feature = "ssr")]
+#[async_trait::async_trait]
+pub trait SessionBackend: Send + Sync {
+    /// The signed-in person, or `None` when signed out.
+    async fn me(&self) -> Result<Option<Me>, ApiError>;
+    /// Checks the password and starts a session. One generic error for any wrong email or password.
+    async fn sign_in(&self, email: String, password: String) -> Result<Me, ApiError>;
+    async fn sign_out(&self) -> Result<(), ApiError>;
+    /// Refuses anyone but a super user; see `api::super_user_backend`.
+    async fn require_super_user(&self) -> Result<(), ApiError>;
+}
+
 #[server(endpoint = "me")]
 pub async fn current_user() -> Result<Option<Me>, ApiError> {
     use super::{backend, respond};
-    respond(backend()?.me().await)
+    respond(async { backend()?.me().await }).await
 }
 
 #[server(endpoint = "sign_in")]
 pub async fn sign_in(email: String, password: String) -> Result<Me, ApiError> {
     use super::{backend, respond};
-    let me = respond(backend()?.sign_in(email, password).await)?;
+    let me = respond(async { backend()?.sign_in(email, password).await }).await?;
     leptos_axum::redirect("/");
     Ok(me)
 }
@@ -21,7 +35,7 @@ pub async fn sign_in(email: String, password: String) -> Result<Me, ApiError> {
 #[server(endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), ApiError> {
     use super::{backend, respond};
-    respond(backend()?.sign_out().await)?;
+    respond(async { backend()?.sign_out().await }).await?;
     leptos_axum::redirect("/sign-in");
     Ok(())
 }

@@ -1,16 +1,19 @@
-//! CRM → Syncs, for super users: list, create, configure, rename, start / stop, duplicate, delete, and
-//! "Sync now". Configurations travel as JSON text (`SyncConfig`'s serde form) because the nested filter
-//! and mapping lists do not fit a URL-encoded form; the server parses and checks them with `shared`'s rules.
+//! CRM → Syncs, for super users: list, create, configure, rename, start / stop, duplicate, delete. Runs
+//! ("Sync now" and after) are in [`super::runs`]. A configuration and a filter are nested lists, so the two
+//! functions that take one take JSON input ([`JsonArg`]); the server checks them with `shared`'s rules.
 
+use super::json_arg::JsonArg;
 use crate::error::ApiError;
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 use shared::sync::config::{Problem, SyncConfig};
 use shared::sync::crm::{CrmField, CrmObject};
+use shared::sync::filter::Filter;
 use shared::sync::run::{RunCounters, RunStatus};
 use shared::sync::status::SyncStatus;
 
-/// One run as lists show it.
+/// One run as lists show it (the runs' own functions are in [`super::runs`]; storage reads runs into this).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunSummary {
     pub id: i64,
@@ -105,13 +108,6 @@ pub enum SaveOutcome {
     },
 }
 
-/// What "Sync now" did: queued a run, or found one already going. Either way, the run to open.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SyncNowOutcome {
-    pub run_id: i64,
-    pub already_running: bool,
-}
-
 /// Where the page of a sync lives.
 pub fn sync_url(sync_id: i64) -> String {
     format!("/crm/syncs/{sync_id}")
@@ -121,14 +117,51 @@ pub fn configure_url(sync_id: i64) -> String {
     format!("/crm/syncs/{sync_id}/configure")
 }
 
-pub fn run_url(sync_id: i64, run_id: i64) -> String {
-    format!("/crm/syncs/{sync_id}/runs/{run_id}")
+/// The server side of the syncs pages. Super users only, every method.
+#[cfg(feature = "ssr")]
+#[async_trait::async_trait]
+pub trait SyncsBackend: Send + Sync {
+    /// The workspace's syncs with their last runs, oldest first.
+    async fn list_syncs(&self) -> Result<Vec<SyncSummary>, ApiError>;
+    /// A stopped sync on one of the workspace's connections.
+    async fn create_sync(
+        &self,
+        connection_id: i64,
+        object: CrmObject,
+        name: shared::sync::status::SyncName,
+    ) -> Result<i64, ApiError>;
+    async fn get_sync(&self, sync_id: i64) -> Result<SyncDetail, ApiError>;
+    /// The sync's org's fields of `object`, writable ones only.
+    async fn crm_fields(
+        &self,
+        sync_id: i64,
+        object: CrmObject,
+        refresh: bool,
+    ) -> Result<Vec<CrmField>, ApiError>;
+    async fn count_matching(&self, filter: Filter) -> Result<MatchCount, ApiError>;
+    /// Checks against the catalog and the live describe, then keeps a new version.
+    async fn save_sync_config(
+        &self,
+        sync_id: i64,
+        base_version: i64,
+        config: SyncConfig,
+    ) -> Result<SaveOutcome, ApiError>;
+    async fn rename_sync(
+        &self,
+        sync_id: i64,
+        name: shared::sync::status::SyncName,
+    ) -> Result<(), ApiError>;
+    /// A sync starts only once it has a saved configuration.
+    async fn set_sync_status(&self, sync_id: i64, status: SyncStatus) -> Result<(), ApiError>;
+    async fn duplicate_sync(&self, sync_id: i64) -> Result<i64, ApiError>;
+    /// Refused while a run is going.
+    async fn delete_sync(&self, sync_id: i64) -> Result<(), ApiError>;
 }
 
 #[server(endpoint = "list_syncs")]
 pub async fn list_syncs() -> Result<Vec<SyncSummary>, ApiError> {
     use super::{backend, respond};
-    respond(backend()?.list_syncs().await)
+    respond(async { backend()?.list_syncs().await }).await
 }
 
 /// Creates a stopped sync on a connection; `object` is `Contact` or `Lead`. Returns its id.
@@ -138,18 +171,20 @@ pub async fn create_sync(
     object: String,
     name: String,
 ) -> Result<i64, ApiError> {
-    use super::{backend, respond};
-    let backend = backend()?;
-    respond(backend.require_super_user().await)?;
-    let object = respond(parse_object(&object))?;
-    let name = respond(parse_name(&name))?;
-    respond(backend.create_sync(connection_id, object, name).await)
+    use super::{respond, super_user_backend};
+    respond(async {
+        let backend = super_user_backend().await?;
+        let object = parse_object(&object)?;
+        let name = parse_name(&name)?;
+        backend.create_sync(connection_id, object, name).await
+    })
+    .await
 }
 
 #[server(endpoint = "get_sync")]
 pub async fn get_sync(sync_id: i64) -> Result<SyncDetail, ApiError> {
     use super::{backend, respond};
-    respond(backend()?.get_sync(sync_id).await)
+    respond(async { backend()?.get_sync(sync_id).await }).await
 }
 
 /// The writable fields of `object` in the sync's org, from the cached describe; `refresh` asks Salesforce
@@ -160,60 +195,55 @@ pub async fn crm_fields(
     object: String,
     refresh: bool,
 ) -> Result<Vec<CrmField>, ApiError> {
-    use super::{backend, respond};
-    let backend = backend()?;
-    respond(backend.require_super_user().await)?;
-    let object = respond(parse_object(&object))?;
-    respond(backend.crm_fields(sync_id, object, refresh).await)
+    use super::{respond, super_user_backend};
+    respond(async {
+        let backend = super_user_backend().await?;
+        let object = parse_object(&object)?;
+        backend.crm_fields(sync_id, object, refresh).await
+    })
+    .await
 }
 
-/// How many contacts a filter (JSON of `shared::sync::filter::Filter`) selects, of all the workspace's.
-#[server(endpoint = "count_matching")]
-pub async fn count_matching(filter: String) -> Result<MatchCount, ApiError> {
-    use super::{backend, respond};
-    let backend = backend()?;
-    respond(backend.require_super_user().await)?;
-    let filter = respond(
-        serde_json::from_str(&filter).map_err(|_| ApiError::Invalid {
-            field: "filter".into(),
-            reason: "the filter could not be read".into(),
-        }),
-    )?;
-    respond(backend.count_matching(filter).await)
+/// How many contacts a filter selects, of all the workspace's.
+#[server(endpoint = "count_matching", input = Json)]
+pub async fn count_matching(filter: JsonArg<Filter>) -> Result<MatchCount, ApiError> {
+    use super::{respond, super_user_backend};
+    respond(async {
+        let backend = super_user_backend().await?;
+        let filter = filter.read("filter", "the filter could not be read")?;
+        backend.count_matching(filter).await
+    })
+    .await
 }
 
-/// Checks and saves a configuration (JSON of `SyncConfig`). `base_version` is the version the page
-/// loaded: if someone saved since, nothing is overwritten and the caller is told.
-#[server(endpoint = "save_sync_config")]
+/// Checks and saves a configuration. `base_version` is the version the page loaded: if someone saved
+/// since, nothing is overwritten and the caller is told.
+#[server(endpoint = "save_sync_config", input = Json)]
 pub async fn save_sync_config(
     sync_id: i64,
     base_version: i64,
-    config: String,
+    config: JsonArg<SyncConfig>,
 ) -> Result<SaveOutcome, ApiError> {
-    use super::{backend, respond};
-    let backend = backend()?;
-    respond(backend.require_super_user().await)?;
-    let config: SyncConfig =
-        respond(
-            serde_json::from_str(&config).map_err(|_| ApiError::Invalid {
-                field: "config".into(),
-                reason: "the configuration could not be read".into(),
-            }),
-        )?;
-    respond(
+    use super::{respond, super_user_backend};
+    respond(async {
+        let backend = super_user_backend().await?;
+        let config = config.read("config", "the configuration could not be read")?;
         backend
             .save_sync_config(sync_id, base_version, config)
-            .await,
-    )
+            .await
+    })
+    .await
 }
 
 #[server(endpoint = "rename_sync")]
 pub async fn rename_sync(sync_id: i64, name: String) -> Result<(), ApiError> {
-    use super::{backend, respond};
-    let backend = backend()?;
-    respond(backend.require_super_user().await)?;
-    let name = respond(parse_name(&name))?;
-    respond(backend.rename_sync(sync_id, name).await)
+    use super::{respond, super_user_backend};
+    respond(async {
+        let backend = super_user_backend().await?;
+        let name = parse_name(&name)?;
+        backend.rename_sync(sync_id, name).await
+    })
+    .await
 }
 
 /// `running`: true to start, false to stop.
@@ -225,48 +255,20 @@ pub async fn set_sync_running(sync_id: i64, running: bool) -> Result<(), ApiErro
     } else {
         SyncStatus::Stopped
     };
-    respond(backend()?.set_sync_status(sync_id, status).await)
+    respond(async { backend()?.set_sync_status(sync_id, status).await }).await
 }
 
 /// A stopped copy named "Copy of …", with the same configuration. Returns its id.
 #[server(endpoint = "duplicate_sync")]
 pub async fn duplicate_sync(sync_id: i64) -> Result<i64, ApiError> {
     use super::{backend, respond};
-    respond(backend()?.duplicate_sync(sync_id).await)
+    respond(async { backend()?.duplicate_sync(sync_id).await }).await
 }
 
 #[server(endpoint = "delete_sync")]
 pub async fn delete_sync(sync_id: i64) -> Result<(), ApiError> {
     use super::{backend, respond};
-    respond(backend()?.delete_sync(sync_id).await)
-}
-
-/// Queues a run (only while the sync is Running). `full_resync` pushes even unchanged contacts.
-#[server(endpoint = "sync_now")]
-pub async fn sync_now(sync_id: i64, full_resync: bool) -> Result<SyncNowOutcome, ApiError> {
-    use super::{backend, respond};
-    respond(backend()?.sync_now(sync_id, full_resync).await)
-}
-
-/// The sync's runs, newest first: `before` is the last id of the previous page (0 for the first).
-#[server(endpoint = "list_runs")]
-pub async fn list_runs(sync_id: i64, before: i64) -> Result<Vec<RunSummary>, ApiError> {
-    use super::{backend, respond};
-    respond(backend()?.list_runs(sync_id, before).await)
-}
-
-#[server(endpoint = "get_run")]
-pub async fn get_run(run_id: i64) -> Result<RunSummary, ApiError> {
-    use super::{backend, respond};
-    respond(backend()?.get_run(run_id).await)
-}
-
-/// Stops a run: a queued one at once, a running one at its next batch boundary with everything done so
-/// far recorded. Answers whether there was still something to cancel.
-#[server(endpoint = "cancel_run")]
-pub async fn cancel_run(run_id: i64) -> Result<bool, ApiError> {
-    use super::{backend, respond};
-    respond(backend()?.cancel_run(run_id).await)
+    respond(async { backend()?.delete_sync(sync_id).await }).await
 }
 
 #[cfg(feature = "ssr")]

@@ -1,7 +1,8 @@
 //! A run as it goes: the page follows the server's `progress` events (server-sent events read with
 //! gloo-net) into a signal, and [`RunProgress`] draws the bar, the counts, the rate and Cancel.
 
-use crate::api::syncs::{CancelRun, RunSummary};
+use crate::api::runs::CancelRun;
+use crate::api::syncs::RunSummary;
 use leptos::prelude::*;
 use shared::numbers::thousands;
 use shared::sync::run::RunStatus;

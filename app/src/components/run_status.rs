@@ -32,7 +32,7 @@ pub fn LastRunCell(last_run: Option<LastRun>, sync_id: i64) -> impl IntoView {
     match last_run {
         None => view! { <span class="muted">"Never run"</span> }.into_any(),
         Some(run) => view! {
-            <a class="last-run" href=crate::api::syncs::run_url(sync_id, run.id)>
+            <a class="last-run" href=crate::api::runs::run_url(sync_id, run.id)>
                 <RunStatusBadge status=run.status />
                 <span class="muted small">
                     {format_unix_utc(run.at)}

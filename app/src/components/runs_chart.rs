@@ -2,7 +2,8 @@
 //! oldest on the left. Plain SVG drawn here (no chart library to ship), with a legend in words and a
 //! title per bar for the exact numbers.
 
-use crate::api::syncs::{run_url, RunSummary};
+use crate::api::runs::run_url;
+use crate::api::syncs::RunSummary;
 use leptos::prelude::*;
 use shared::numbers::thousands;
 

@@ -1,9 +1,9 @@
 //! A sync's three-dots menu: Configure, Rename, Start / Stop, Sync now (only while Running), Duplicate,
 //! Delete (after a confirmation). Used on the syncs list and on the sync's page.
 
+use crate::api::runs::{run_url, SyncNow};
 use crate::api::syncs::{
-    configure_url, run_url, sync_url, DeleteSync, DuplicateSync, RenameSync, SetSyncRunning,
-    SyncNow, SyncSummary,
+    configure_url, sync_url, DeleteSync, DuplicateSync, RenameSync, SetSyncRunning, SyncSummary,
 };
 use crate::components::icon::Icon;
 use crate::components::modal::Modal;

@@ -1,7 +1,7 @@
 use crate::api::api_tokens::{list_api_tokens, ApiTokenView, CreateApiToken, RevokeApiToken};
 use crate::components::{page_header::PageHeader, spinner::Loading};
 use crate::error::ErrorView;
-use crate::routes::contacts::show_date;
+use crate::routes::helpers::show_date;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

@@ -3,7 +3,7 @@ use crate::components::contact_syncs::ContactSyncsPanel;
 use crate::components::shell::CurrentUser;
 use crate::components::{page_header::PageHeader, spinner::Loading};
 use crate::error::{ApiError, ErrorView};
-use crate::routes::contacts::show_date;
+use crate::routes::helpers::show_date;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;

@@ -2,10 +2,10 @@ use crate::api::contacts::list_contacts;
 use crate::components::shell::CurrentUser;
 use crate::components::{empty_state::EmptyState, page_header::PageHeader, spinner::Loading};
 use crate::error::ErrorView;
+use crate::routes::helpers::show_date;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use shared::contact::date::CalendarDate;
 use shared::contact::query::{ContactPage, ContactSort};
 use shared::contact::Contact;
 use shared::numbers::thousands;
@@ -21,12 +21,6 @@ pub(crate) fn encode_query(value: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
-}
-
-/// A stored Unix time as a date, or a dash.
-pub(crate) fn show_date(secs: Option<i64>) -> String {
-    secs.and_then(CalendarDate::from_unix)
-        .map_or_else(|| "—".to_owned(), |d| d.to_string())
 }
 
 /// The workspace's contacts: a keyset-paged table with search, sort and a count. State lives in the URL

@@ -14,7 +14,7 @@ use crate::components::sync_config::source::SourceSection;
 use crate::components::sync_config::Draft;
 use crate::error::{ApiError, ErrorView};
 use crate::leave_guard::guard_while;
-use crate::routes::sync_page::sync_id_param;
+use crate::routes::helpers::sync_id_param;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use shared::contact::fields::FieldCatalog;
@@ -119,13 +119,10 @@ fn Editor(detail: SyncDetail, catalog: FieldCatalog) -> impl IntoView {
         if !live_problems.get_untracked().is_empty() || fields.with_untracked(Vec::is_empty) {
             return;
         }
-        let Ok(json) = serde_json::to_string(&config.get_untracked()) else {
-            return;
-        };
         save.dispatch(SaveSyncConfig {
             sync_id,
             base_version: base_version.get_untracked(),
-            config: json,
+            config: config.get_untracked().into(),
         });
     };
     let outcome = move || {

@@ -1,49 +1,41 @@
 //! One sync: its facts (ID, CRM, object, created, last updated, status, last run duration), its menu, the
 //! configuration history, and its runs newest first.
 
-use crate::api::syncs::{configure_url, get_sync, list_runs, run_url, RunSummary, SyncDetail};
+use crate::api::runs::{list_runs, run_url};
+use crate::api::syncs::{configure_url, get_sync, RunSummary, SyncDetail};
 use crate::components::run_status::RunStatusBadge;
 use crate::components::runs_chart::RunsChart;
 use crate::components::sync_menu::SyncMenu;
 use crate::components::{empty_state::EmptyState, spinner::Loading};
 use crate::error::{ApiError, ErrorView};
+use crate::routes::helpers::sync_id_param;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 use shared::numbers::thousands;
 use shared::sync::run::{RunStatus, RUNS_PAGE};
 use shared::sync::status::SyncStatus;
 use shared::when::{format_duration, format_unix_utc};
 
-/// The `:id` route parameter, as a number.
-pub(crate) fn sync_id_param() -> impl Fn() -> Option<i64> + Copy + Send + Sync + 'static {
-    let params = use_params_map();
-    move || params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()))
-}
-
 #[component]
 pub fn SyncPage() -> impl IntoView {
     let id = sync_id_param();
-    let changed = RwSignal::new(0_u32);
-    let detail = Resource::new(
-        move || (id(), changed.get()),
-        |(id, _)| async move {
-            match id {
-                Some(id) => get_sync(id).await,
-                None => Err(ApiError::NotFound("Sync".into())),
-            }
-        },
-    );
-    let runs = Resource::new(
-        move || (id(), changed.get()),
-        |(id, _)| async move {
-            match id {
-                Some(id) => list_runs(id, 0).await,
-                None => Err(ApiError::NotFound("Sync".into())),
-            }
-        },
-    );
-    let refresh = Callback::new(move |()| changed.update(|n| *n += 1));
+    let detail = Resource::new(id, |id| async move {
+        match id {
+            Some(id) => get_sync(id).await,
+            None => Err(ApiError::NotFound("Sync".into())),
+        }
+    });
+    let runs = Resource::new(id, |id| async move {
+        match id {
+            Some(id) => list_runs(id, 0).await,
+            None => Err(ApiError::NotFound("Sync".into())),
+        }
+    });
+    // After a menu action both are read again, as the run page does with its errors.
+    let refresh = Callback::new(move |()| {
+        detail.refetch();
+        runs.refetch();
+    });
     view! {
         <Title text="Sync · Komo CRM Sync" />
         <Suspense fallback=Loading>

@@ -2,8 +2,8 @@
 //! summary, (B) totals, (C) CRM inserts, (D) CRM updates and the other outcomes, errors grouped by code
 //! with how to fix them, (E) the log; Download results and Retry failed rows.
 
-use crate::api::runs::{results_url, run_errors, ErrorGroup, RetryFailedRows};
-use crate::api::syncs::{get_run, run_url, sync_url, RunSummary};
+use crate::api::runs::{get_run, results_url, run_errors, run_url, ErrorGroup, RetryFailedRows};
+use crate::api::syncs::{sync_url, RunSummary};
 use crate::components::run_errors::RunErrors;
 use crate::components::run_live::{follow_run, RunProgress};
 use crate::components::run_log::{RunLog, RunLogState};

@@ -7,7 +7,7 @@ use crate::components::run_status::LastRunCell;
 use crate::components::sync_menu::SyncMenu;
 use crate::components::{empty_state::EmptyState, page_header::PageHeader, spinner::Loading};
 use crate::error::ErrorView;
-use crate::routes::contacts::show_date;
+use crate::routes::helpers::show_date;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use shared::sync::status::SyncStatus;

@@ -6,7 +6,7 @@ use crate::salesforce::auth::Credentials;
 use crate::salesforce::{OrgDomain, SalesforceClient};
 use crate::storage::connections::{ConnectionRecord, TestRecord};
 use crate::storage::WorkspaceId;
-use app::api::crm::{ConnectionForm, ConnectionSummary, ConnectionTest};
+use app::api::crm::{ConnectionForm, ConnectionSummary, ConnectionTest, ConnectionsBackend};
 use app::error::ApiError;
 use secrecy::SecretString;
 
@@ -145,11 +145,16 @@ impl RequestBackend {
             .record_connection_test(workspace, id, &record)
             .await?)
     }
+}
 
-    pub(super) async fn test_connection_impl(
-        &self,
-        form: ConnectionForm,
-    ) -> Result<ConnectionTest, ApiError> {
+#[async_trait::async_trait]
+impl ConnectionsBackend for RequestBackend {
+    async fn list_connections(&self) -> Result<Vec<ConnectionSummary>, ApiError> {
+        let workspace = self.super_user().await?;
+        Ok(self.storage.list_connections(workspace).await?)
+    }
+
+    async fn test_connection(&self, form: ConnectionForm) -> Result<ConnectionTest, ApiError> {
         let workspace = self.super_user().await?;
         let (_, test) = self.run_connection_test(workspace, &form).await?;
         if let Some(id) = form.connection_id {
@@ -158,10 +163,7 @@ impl RequestBackend {
         Ok(test)
     }
 
-    pub(super) async fn save_connection_impl(
-        &self,
-        form: ConnectionForm,
-    ) -> Result<ConnectionSummary, ApiError> {
+    async fn save_connection(&self, form: ConnectionForm) -> Result<ConnectionSummary, ApiError> {
         let workspace = self.super_user().await?;
         let (parsed, test) = self.run_connection_test(workspace, &form).await?;
         if !test.ok {
@@ -203,7 +205,7 @@ impl RequestBackend {
         self.record_test(workspace, saved.id, &test).await
     }
 
-    pub(super) async fn disconnect_impl(&self, connection_id: i64) -> Result<(), ApiError> {
+    async fn disconnect(&self, connection_id: i64) -> Result<(), ApiError> {
         let workspace = self.super_user().await?;
         self.storage
             .find_connection(workspace, connection_id)

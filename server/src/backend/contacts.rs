@@ -1,34 +1,24 @@
-//! Contacts, custom properties and API tokens, for server functions. Members read contacts; defining
-//! properties and managing API tokens is for super users.
+//! Contacts and custom properties, for server functions. Members read contacts; defining properties and
+//! seeing what the syncs did with a contact is for super users.
 
 use super::RequestBackend;
-use crate::http::api_v1::token;
 use crate::salesforce::OrgDomain;
-use crate::storage::{now_unix, StorageError, WorkspaceId};
-use app::api::api_tokens::{ApiTokenView, CreatedApiToken};
-use app::api::contacts::{ContactDetail, ContactSyncState, ContactSyncStates};
+use crate::storage::{now_unix, StorageError};
+use app::api::contacts::{ContactDetail, ContactSyncState, ContactSyncStates, ContactsBackend};
 use app::error::ApiError;
 use shared::contact::custom::{CustomProperty, PropertyName};
 use shared::contact::query::{ContactPage, ContactQuery};
 
-impl RequestBackend {
-    /// The caller's workspace, for anyone signed in to it.
-    async fn member_workspace(&self) -> Result<WorkspaceId, ApiError> {
-        let me = self.signed_in().await?;
-        Ok(WorkspaceId(me.workspace.id))
-    }
-
-    pub(super) async fn list_contacts_impl(
-        &self,
-        query: ContactQuery,
-    ) -> Result<ContactPage, ApiError> {
+#[async_trait::async_trait]
+impl ContactsBackend for RequestBackend {
+    async fn list_contacts(&self, query: ContactQuery) -> Result<ContactPage, ApiError> {
         let workspace = self.member_workspace().await?;
         Ok(self.storage.page_contacts(workspace, &query).await?)
     }
 
-    pub(super) async fn get_contact_impl(&self, id: i64) -> Result<ContactDetail, ApiError> {
+    async fn get_contact(&self, contact_id: i64) -> Result<ContactDetail, ApiError> {
         let workspace = self.member_workspace().await?;
-        let mut contact = self.storage.get_contact(workspace, id).await?;
+        let mut contact = self.storage.get_contact(workspace, contact_id).await?;
         let properties = self.storage.list_contact_properties(workspace).await?;
         // Values of deleted properties stay stored but are not shown.
         contact
@@ -40,10 +30,13 @@ impl RequestBackend {
         })
     }
 
-    /// Super users only, like the syncs themselves. Each record links into its sync's org.
-    pub(super) async fn contact_syncs_impl(&self, id: i64) -> Result<ContactSyncStates, ApiError> {
+    /// Each record links into its sync's org.
+    async fn contact_syncs(&self, contact_id: i64) -> Result<ContactSyncStates, ApiError> {
         let workspace = self.super_user().await?;
-        let states = self.storage.contact_sync_states(workspace, id).await?;
+        let states = self
+            .storage
+            .contact_sync_states(workspace, contact_id)
+            .await?;
         let syncs = states
             .into_iter()
             .map(|state| {
@@ -69,14 +62,12 @@ impl RequestBackend {
         })
     }
 
-    pub(super) async fn list_contact_properties_impl(
-        &self,
-    ) -> Result<Vec<CustomProperty>, ApiError> {
+    async fn list_contact_properties(&self) -> Result<Vec<CustomProperty>, ApiError> {
         let workspace = self.member_workspace().await?;
         Ok(self.storage.list_contact_properties(workspace).await?)
     }
 
-    pub(super) async fn add_contact_property_impl(
+    async fn add_contact_property(
         &self,
         property: CustomProperty,
     ) -> Result<CustomProperty, ApiError> {
@@ -95,44 +86,12 @@ impl RequestBackend {
         Ok(property)
     }
 
-    pub(super) async fn delete_contact_property_impl(
-        &self,
-        name: PropertyName,
-    ) -> Result<(), ApiError> {
+    async fn delete_contact_property(&self, name: PropertyName) -> Result<(), ApiError> {
         let workspace = self.super_user().await?;
         self.storage
             .delete_contact_property(workspace, &name)
             .await?;
         tracing::info!(%name, "contact property deleted");
-        Ok(())
-    }
-
-    pub(super) async fn list_api_tokens_impl(&self) -> Result<Vec<ApiTokenView>, ApiError> {
-        let workspace = self.super_user().await?;
-        Ok(self.storage.list_api_tokens(workspace).await?)
-    }
-
-    pub(super) async fn create_api_token_impl(
-        &self,
-        name: String,
-    ) -> Result<CreatedApiToken, ApiError> {
-        let workspace = self.super_user().await?;
-        let fresh = token::generate();
-        let view = self
-            .storage
-            .create_api_token(workspace, &name, &fresh.hash, &fresh.prefix)
-            .await?;
-        tracing::info!(token_id = view.id, "API token created");
-        Ok(CreatedApiToken {
-            view,
-            token: fresh.token,
-        })
-    }
-
-    pub(super) async fn revoke_api_token_impl(&self, id: i64) -> Result<(), ApiError> {
-        let workspace = self.super_user().await?;
-        self.storage.delete_api_token(workspace, id).await?;
-        tracing::info!(token_id = id, "API token revoked");
         Ok(())
     }
 }

@@ -3,6 +3,7 @@
 
 use super::RequestBackend;
 use crate::import::preview::{preview, PREVIEW_BYTES};
+use app::api::imports::ImportsBackend;
 use app::error::ApiError;
 use shared::contact::fields::FieldCatalog;
 use shared::contact::import::{ImportMapping, ImportPreview, ImportStatus};
@@ -12,11 +13,9 @@ const FIRST_ERRORS: u32 = 20;
 /// Longest file name kept, in characters.
 const MAX_FILE_NAME: usize = 200;
 
-impl RequestBackend {
-    pub(super) async fn preview_import_impl(
-        &self,
-        head: String,
-    ) -> Result<ImportPreview, ApiError> {
+#[async_trait::async_trait]
+impl ImportsBackend for RequestBackend {
+    async fn preview_import(&self, head: String) -> Result<ImportPreview, ApiError> {
         let workspace = self.super_user().await?;
         // Twice the size the page sends: room for multi-byte text, a cap on what we parse.
         if head.len() > 2 * PREVIEW_BYTES {
@@ -32,7 +31,7 @@ impl RequestBackend {
         })
     }
 
-    pub(super) async fn start_import_impl(
+    async fn start_import(
         &self,
         file_name: String,
         total_bytes: u64,
@@ -66,12 +65,12 @@ impl RequestBackend {
         Ok(id)
     }
 
-    pub(super) async fn import_status_impl(&self, id: i64) -> Result<ImportStatus, ApiError> {
+    async fn import_status(&self, import_id: i64) -> Result<ImportStatus, ApiError> {
         let workspace = self.super_user().await?;
-        let mut status = self.storage.get_import(workspace, id).await?.status;
+        let mut status = self.storage.get_import(workspace, import_id).await?.status;
         status.first_errors = self
             .storage
-            .page_import_errors(workspace, id, 0, FIRST_ERRORS)
+            .page_import_errors(workspace, import_id, 0, FIRST_ERRORS)
             .await?
             .into_iter()
             .map(|(_, e)| e)

@@ -1,15 +1,20 @@
-//! Run review's server side: errors by code, the log a page at a time, and "Retry failed rows". Every
-//! method proves a super user first and reads only runs of that user's workspace.
+//! A sync's runs, server side: "Sync now" and "Retry failed rows" queue one (and wake this instance's
+//! engine), the list, one run and Cancel; review reads its errors by code and its log a page at a time.
+//! Every method proves a super user first and reads only runs of that user's workspace. The engine
+//! (`crate::engine`) does the running.
 
-use super::RequestBackend;
+use super::{author, workspace_of, RequestBackend};
 use crate::salesforce::OrgDomain;
 use crate::storage::runs::log::StoredLogRow;
+use crate::storage::runs::{Queued, RunRequest};
 use crate::storage::WorkspaceId;
-use app::api::runs::{ErrorGroup, LogEntry, LogPage, RecordLink};
-use app::api::syncs::SyncNowOutcome;
+use app::api::runs::{ErrorGroup, LogEntry, LogPage, RecordLink, RunsBackend, SyncNowOutcome};
+use app::api::syncs::RunSummary;
 use app::error::ApiError;
 use shared::sync::hints::hint;
 use shared::sync::log::{LogFilter, LOG_PAGE};
+use shared::sync::status::SyncStatus;
+use shared::Me;
 
 /// A log row as the run page shows it, its record ids linked into `org` (`None`: shown, not linked).
 fn log_entry(row: StoredLogRow, org: Option<&OrgDomain>) -> LogEntry {
@@ -37,7 +42,79 @@ fn log_entry(row: StoredLogRow, org: Option<&OrgDomain>) -> LogEntry {
 }
 
 impl RequestBackend {
-    pub(super) async fn run_errors_impl(&self, run_id: i64) -> Result<Vec<ErrorGroup>, ApiError> {
+    /// Queues a run of a running sync at its current configuration, or names the one already going.
+    /// `retry_of` limits the run to that run's failed contacts.
+    async fn queue(
+        &self,
+        me: &Me,
+        sync_id: i64,
+        full_resync: bool,
+        retry_of: Option<i64>,
+    ) -> Result<SyncNowOutcome, ApiError> {
+        let workspace = workspace_of(me);
+        let sync = self.storage.find_sync(workspace, sync_id).await?;
+        if sync.summary.status != SyncStatus::Running {
+            return Err(ApiError::Conflict(
+                "This sync is stopped: start it first, then choose Sync now.".into(),
+            ));
+        }
+        let request = RunRequest {
+            sync_id,
+            config_version: sync.summary.config_version,
+            full_resync,
+            retry_of,
+            author: author(me),
+        };
+        let outcome = match self.storage.queue_run(workspace, request).await? {
+            Queued::New(run_id) => {
+                tracing::info!(sync_id, run_id, retry_of, "run queued");
+                // An idle worker of this instance starts at once; others find it when they next poll.
+                self.engine_wake.notify_one();
+                SyncNowOutcome {
+                    run_id,
+                    already_running: false,
+                }
+            }
+            Queued::AlreadyActive(run_id) => SyncNowOutcome {
+                run_id,
+                already_running: true,
+            },
+        };
+        Ok(outcome)
+    }
+
+    async fn sync_domain(&self, workspace: WorkspaceId, sync_id: i64) -> Result<String, ApiError> {
+        let sync = self.storage.find_sync(workspace, sync_id).await?;
+        Ok(sync.summary.connection_domain)
+    }
+}
+
+#[async_trait::async_trait]
+impl RunsBackend for RequestBackend {
+    async fn sync_now(&self, sync_id: i64, full_resync: bool) -> Result<SyncNowOutcome, ApiError> {
+        let me = self.super_user_me().await?;
+        self.queue(&me, sync_id, full_resync, None).await
+    }
+
+    async fn list_runs(&self, sync_id: i64, before: i64) -> Result<Vec<RunSummary>, ApiError> {
+        let workspace = self.super_user().await?;
+        self.storage.find_sync(workspace, sync_id).await?;
+        Ok(self.storage.list_runs(workspace, sync_id, before).await?)
+    }
+
+    async fn cancel_run(&self, run_id: i64) -> Result<bool, ApiError> {
+        let workspace = self.super_user().await?;
+        let cancelled = self.storage.request_cancel(workspace, run_id).await?;
+        tracing::info!(run_id, cancelled, "run cancel requested");
+        Ok(cancelled)
+    }
+
+    async fn get_run(&self, run_id: i64) -> Result<RunSummary, ApiError> {
+        let workspace = self.super_user().await?;
+        Ok(self.storage.find_run(workspace, run_id).await?)
+    }
+
+    async fn run_errors(&self, run_id: i64) -> Result<Vec<ErrorGroup>, ApiError> {
         let workspace = self.super_user().await?;
         let counts = self.storage.run_error_counts(workspace, run_id).await?;
         Ok(counts
@@ -50,7 +127,7 @@ impl RequestBackend {
             .collect())
     }
 
-    pub(super) async fn run_log_impl(
+    async fn run_log(
         &self,
         run_id: i64,
         filter: LogFilter,
@@ -82,15 +159,7 @@ impl RequestBackend {
         })
     }
 
-    async fn sync_domain(&self, workspace: WorkspaceId, sync_id: i64) -> Result<String, ApiError> {
-        let sync = self.storage.find_sync(workspace, sync_id).await?;
-        Ok(sync.summary.connection_domain)
-    }
-
-    pub(super) async fn retry_failed_rows_impl(
-        &self,
-        run_id: i64,
-    ) -> Result<SyncNowOutcome, ApiError> {
+    async fn retry_failed_rows(&self, run_id: i64) -> Result<SyncNowOutcome, ApiError> {
         let me = self.super_user_me().await?;
         let workspace = WorkspaceId(me.workspace.id);
         let run = self.storage.find_run(workspace, run_id).await?;

@@ -1,15 +1,11 @@
 //! CRM → Syncs: the sync builder's server side. Every method proves a super user first and scopes every
 //! read and write to that user's workspace; configurations are checked with `shared`'s rules against the
-//! contact catalog and the org's live describe before anything is stored.
+//! contact catalog and the org's live describe before anything is stored. Runs are in `runs.rs`.
 
-use super::{internal, RequestBackend};
+use super::{author, internal, workspace_of, RequestBackend};
 use crate::org_cache::{Org, OrgError};
-use crate::storage::runs::{Queued, RunRequest};
-use crate::storage::syncs::config::Author;
 use crate::storage::{StorageError, WorkspaceId};
-use app::api::syncs::{
-    MatchCount, RunSummary, SaveOutcome, SyncDetail, SyncNowOutcome, SyncSummary,
-};
+use app::api::syncs::{MatchCount, SaveOutcome, SyncDetail, SyncSummary, SyncsBackend};
 use app::error::ApiError;
 use shared::contact::fields::FieldCatalog;
 use shared::sync::changes::describe_changes;
@@ -17,19 +13,7 @@ use shared::sync::config::SyncConfig;
 use shared::sync::crm::{CrmField, CrmObject};
 use shared::sync::filter::Filter;
 use shared::sync::status::{SyncName, SyncStatus, MAX_SYNC_NAME};
-use shared::Me;
 use std::sync::Arc;
-
-fn workspace_of(me: &Me) -> WorkspaceId {
-    WorkspaceId(me.workspace.id)
-}
-
-fn author(me: &Me) -> Author<'_> {
-    Author {
-        user_id: me.user.id,
-        name: &me.user.name,
-    }
-}
 
 impl From<OrgError> for ApiError {
     fn from(e: OrgError) -> Self {
@@ -84,13 +68,16 @@ impl RequestBackend {
         let properties = self.storage.list_contact_properties(workspace).await?;
         Ok(FieldCatalog::new(&properties))
     }
+}
 
-    pub(super) async fn list_syncs_impl(&self) -> Result<Vec<SyncSummary>, ApiError> {
+#[async_trait::async_trait]
+impl SyncsBackend for RequestBackend {
+    async fn list_syncs(&self) -> Result<Vec<SyncSummary>, ApiError> {
         let workspace = self.super_user().await?;
         Ok(self.storage.list_syncs(workspace).await?)
     }
 
-    pub(super) async fn create_sync_impl(
+    async fn create_sync(
         &self,
         connection_id: i64,
         object: CrmObject,
@@ -105,7 +92,7 @@ impl RequestBackend {
         Ok(id)
     }
 
-    pub(super) async fn get_sync_impl(&self, sync_id: i64) -> Result<SyncDetail, ApiError> {
+    async fn get_sync(&self, sync_id: i64) -> Result<SyncDetail, ApiError> {
         let workspace = self.super_user().await?;
         let record = self.storage.find_sync(workspace, sync_id).await?;
         let versions = self.storage.sync_versions(workspace, sync_id).await?;
@@ -116,7 +103,7 @@ impl RequestBackend {
         })
     }
 
-    pub(super) async fn crm_fields_impl(
+    async fn crm_fields(
         &self,
         sync_id: i64,
         object: CrmObject,
@@ -128,7 +115,7 @@ impl RequestBackend {
             .await
     }
 
-    pub(super) async fn count_matching_impl(&self, filter: Filter) -> Result<MatchCount, ApiError> {
+    async fn count_matching(&self, filter: Filter) -> Result<MatchCount, ApiError> {
         let workspace = self.super_user().await?;
         let catalog = self.catalog(workspace).await?;
         let rules = filter
@@ -145,7 +132,7 @@ impl RequestBackend {
         Ok(MatchCount { matching, total })
     }
 
-    pub(super) async fn save_sync_config_impl(
+    async fn save_sync_config(
         &self,
         sync_id: i64,
         base_version: i64,
@@ -189,21 +176,13 @@ impl RequestBackend {
         })
     }
 
-    pub(super) async fn rename_sync_impl(
-        &self,
-        sync_id: i64,
-        name: SyncName,
-    ) -> Result<(), ApiError> {
+    async fn rename_sync(&self, sync_id: i64, name: SyncName) -> Result<(), ApiError> {
         let workspace = self.super_user().await?;
         self.storage.rename_sync(workspace, sync_id, &name).await?;
         Ok(())
     }
 
-    pub(super) async fn set_sync_status_impl(
-        &self,
-        sync_id: i64,
-        status: SyncStatus,
-    ) -> Result<(), ApiError> {
+    async fn set_sync_status(&self, sync_id: i64, status: SyncStatus) -> Result<(), ApiError> {
         let workspace = self.super_user().await?;
         let sync = self.storage.find_sync(workspace, sync_id).await?;
         if status == SyncStatus::Running && sync.summary.config_version == 0 {
@@ -218,7 +197,7 @@ impl RequestBackend {
         Ok(())
     }
 
-    pub(super) async fn duplicate_sync_impl(&self, sync_id: i64) -> Result<i64, ApiError> {
+    async fn duplicate_sync(&self, sync_id: i64) -> Result<i64, ApiError> {
         let me = self.super_user_me().await?;
         let workspace = workspace_of(&me);
         let source = self.storage.find_sync(workspace, sync_id).await?;
@@ -234,7 +213,7 @@ impl RequestBackend {
         Ok(id)
     }
 
-    pub(super) async fn delete_sync_impl(&self, sync_id: i64) -> Result<(), ApiError> {
+    async fn delete_sync(&self, sync_id: i64) -> Result<(), ApiError> {
         let workspace = self.super_user().await?;
         if self.storage.active_run(workspace, sync_id).await?.is_some() {
             return Err(ApiError::Conflict(
@@ -245,77 +224,5 @@ impl RequestBackend {
         self.storage.delete_sync(workspace, sync_id).await?;
         tracing::info!(sync_id, "sync deleted");
         Ok(())
-    }
-
-    pub(super) async fn sync_now_impl(
-        &self,
-        sync_id: i64,
-        full_resync: bool,
-    ) -> Result<SyncNowOutcome, ApiError> {
-        let me = self.super_user_me().await?;
-        self.queue(&me, sync_id, full_resync, None).await
-    }
-
-    /// Queues a run of a running sync at its current configuration, or names the one already going.
-    /// `retry_of` limits the run to that run's failed contacts.
-    pub(super) async fn queue(
-        &self,
-        me: &Me,
-        sync_id: i64,
-        full_resync: bool,
-        retry_of: Option<i64>,
-    ) -> Result<SyncNowOutcome, ApiError> {
-        let workspace = workspace_of(me);
-        let sync = self.storage.find_sync(workspace, sync_id).await?;
-        if sync.summary.status != SyncStatus::Running {
-            return Err(ApiError::Conflict(
-                "This sync is stopped: start it first, then choose Sync now.".into(),
-            ));
-        }
-        let request = RunRequest {
-            sync_id,
-            config_version: sync.summary.config_version,
-            full_resync,
-            retry_of,
-            author: author(me),
-        };
-        let outcome = match self.storage.queue_run(workspace, request).await? {
-            Queued::New(run_id) => {
-                tracing::info!(sync_id, run_id, retry_of, "run queued");
-                // An idle worker of this instance starts at once; others find it when they next poll.
-                self.engine_wake.notify_one();
-                SyncNowOutcome {
-                    run_id,
-                    already_running: false,
-                }
-            }
-            Queued::AlreadyActive(run_id) => SyncNowOutcome {
-                run_id,
-                already_running: true,
-            },
-        };
-        Ok(outcome)
-    }
-
-    pub(super) async fn list_runs_impl(
-        &self,
-        sync_id: i64,
-        before: i64,
-    ) -> Result<Vec<RunSummary>, ApiError> {
-        let workspace = self.super_user().await?;
-        self.storage.find_sync(workspace, sync_id).await?;
-        Ok(self.storage.list_runs(workspace, sync_id, before).await?)
-    }
-
-    pub(super) async fn cancel_run_impl(&self, run_id: i64) -> Result<bool, ApiError> {
-        let workspace = self.super_user().await?;
-        let cancelled = self.storage.request_cancel(workspace, run_id).await?;
-        tracing::info!(run_id, cancelled, "run cancel requested");
-        Ok(cancelled)
-    }
-
-    pub(super) async fn get_run_impl(&self, run_id: i64) -> Result<RunSummary, ApiError> {
-        let workspace = self.super_user().await?;
-        Ok(self.storage.find_run(workspace, run_id).await?)
     }
 }

@@ -5,7 +5,8 @@
 
 use crate::contacts_storage::contact;
 use crate::helpers::{spawn_app_with, TestApp};
-use app::api::syncs::{RunSummary, SaveOutcome, SyncNowOutcome};
+use app::api::runs::SyncNowOutcome;
+use app::api::syncs::{RunSummary, SaveOutcome};
 use salesforce_sim::{ConnectedApp, CustomField, FaultPatch, SimConfig, Simulator};
 use serde_json::json;
 use server::engine::Step;
@@ -115,16 +116,11 @@ impl Org {
             .json()
             .await
             .expect("sync id");
-        let json = serde_json::to_string(config).expect("json");
         let saved: SaveOutcome = self
             .app
-            .call(
+            .call_json(
                 "save_sync_config",
-                &[
-                    ("sync_id", &id.to_string()),
-                    ("base_version", "0"),
-                    ("config", &json),
-                ],
+                &serde_json::json!({ "sync_id": id, "base_version": 0, "config": config }),
             )
             .await
             .json()

@@ -116,16 +116,15 @@ async fn a_retry_still_applies_the_sync_filter() {
         .find_sync(o.workspace, sync)
         .await
         .expect("sync");
-    let json = serde_json::to_string(&contact_sync(city_is("new york"))).expect("json");
     let saved = o
         .app
-        .call(
+        .call_json(
             "save_sync_config",
-            &[
-                ("sync_id", &sync.to_string()),
-                ("base_version", &version.summary.config_version.to_string()),
-                ("config", &json),
-            ],
+            &serde_json::json!({
+                "sync_id": sync,
+                "base_version": version.summary.config_version,
+                "config": contact_sync(city_is("new york")),
+            }),
         )
         .await;
     assert_eq!(saved.status(), 200);

@@ -131,6 +131,17 @@ impl TestApp {
             .expect("request sent")
     }
 
+    /// Calls a server function whose input is JSON (`save_sync_config`, `count_matching`), as the browser
+    /// does.
+    pub async fn call_json(&self, function: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.client
+            .post(format!("{}/api/{function}", self.address))
+            .json(body)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(format!("{}{path}", self.address))

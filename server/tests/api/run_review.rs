@@ -5,8 +5,8 @@
 use crate::contacts_storage::contact;
 use crate::engine::{field, org, Org};
 use crate::helpers::{api_error, TestApp, MEMBER_PASSWORD};
-use app::api::runs::{ErrorGroup, LogPage};
-use app::api::syncs::{RunSummary, SaveOutcome, SyncNowOutcome};
+use app::api::runs::{ErrorGroup, LogPage, SyncNowOutcome};
+use app::api::syncs::{RunSummary, SaveOutcome};
 use app::error::ApiError;
 use salesforce_sim::Simulator;
 use shared::sync::config::SyncConfig;
@@ -86,13 +86,9 @@ async fn review() -> Review {
         ..SyncConfig::default()
     };
     let saved: SaveOutcome = app
-        .call(
+        .call_json(
             "save_sync_config",
-            &[
-                ("sync_id", &sync_id.to_string()),
-                ("base_version", "0"),
-                ("config", &serde_json::to_string(&config).expect("json")),
-            ],
+            &serde_json::json!({ "sync_id": sync_id, "base_version": 0, "config": config }),
         )
         .await
         .json()

@@ -5,11 +5,11 @@
 use crate::contacts_storage::contact;
 use crate::engine::{field, org, Org};
 use crate::helpers::{api_error, TestApp, MEMBER_PASSWORD};
-use app::api::syncs::{
-    MatchCount, RunSummary, SaveOutcome, SyncDetail, SyncNowOutcome, SyncSummary,
-};
+use app::api::runs::SyncNowOutcome;
+use app::api::syncs::{MatchCount, RunSummary, SaveOutcome, SyncDetail, SyncSummary};
 use app::error::ApiError;
 use salesforce_sim::Simulator;
+use serde_json::json;
 use shared::sync::config::{NoMatchAction, Place, SyncConfig};
 use shared::sync::crm::{CrmField, CrmObject};
 use shared::sync::filter::{Combine, Filter, FilterRule, Operator};
@@ -80,15 +80,10 @@ impl Builder {
     }
 
     async fn save(&self, id: i64, base: i64, config: &SyncConfig) -> reqwest::Response {
-        let json = serde_json::to_string(config).expect("json");
         self.app
-            .call(
+            .call_json(
                 "save_sync_config",
-                &[
-                    ("sync_id", &id.to_string()),
-                    ("base_version", &base.to_string()),
-                    ("config", &json),
-                ],
+                &json!({ "sync_id": id, "base_version": base, "config": config }),
             )
             .await
     }
@@ -267,13 +262,9 @@ async fn save_names_the_missing_company_then_keeps_versions_of_each_save() {
 
     let unreadable = b
         .app
-        .call(
+        .call_json(
             "save_sync_config",
-            &[
-                ("sync_id", &id.to_string()),
-                ("base_version", "2"),
-                ("config", "{not json"),
-            ],
+            &json!({ "sync_id": id, "base_version": 2, "config": "{not json" }),
         )
         .await;
     assert_eq!(unreadable.status(), 422);
@@ -407,10 +398,9 @@ async fn the_live_count_applies_the_filter_in_the_database() {
             value: "London".into(),
         }],
     };
-    let json = serde_json::to_string(&filter).expect("json");
     let count: MatchCount = b
         .app
-        .call("count_matching", &[("filter", &json)])
+        .call_json("count_matching", &json!({ "filter": filter }))
         .await
         .json()
         .await
@@ -431,8 +421,10 @@ async fn the_live_count_applies_the_filter_in_the_database() {
             value: "1".into(),
         }],
     };
-    let json = serde_json::to_string(&bad).expect("json");
-    let refused = b.app.call("count_matching", &[("filter", &json)]).await;
+    let refused = b
+        .app
+        .call_json("count_matching", &json!({ "filter": bad }))
+        .await;
     assert_eq!(refused.status(), 422);
     let error = api_error(refused).await;
     assert_eq!(error.field(), Some("filter.0"));
@@ -460,7 +452,6 @@ async fn another_workspace_cannot_see_or_touch_a_sync() {
         .await
         .expect("list");
     assert!(list.is_empty());
-    let json = serde_json::to_string(&lead_config()).expect("json");
     for (function, form) in [
         ("get_sync", vec![("sync_id", sid.as_str())]),
         (
@@ -489,14 +480,6 @@ async fn another_workspace_cannot_see_or_touch_a_sync() {
                 ("refresh", "false"),
             ],
         ),
-        (
-            "save_sync_config",
-            vec![
-                ("sync_id", sid.as_str()),
-                ("base_version", "0"),
-                ("config", json.as_str()),
-            ],
-        ),
     ] {
         let response = outsider.call(function, &form).await;
         assert_eq!(response.status(), 404, "{function}");
@@ -505,6 +488,17 @@ async fn another_workspace_cannot_see_or_touch_a_sync() {
             "{function}"
         );
     }
+    let response = outsider
+        .call_json(
+            "save_sync_config",
+            &json!({ "sync_id": id, "base_version": 0, "config": lead_config() }),
+        )
+        .await;
+    assert_eq!(response.status(), 404, "save_sync_config");
+    assert!(
+        matches!(api_error(response).await, ApiError::NotFound(_)),
+        "save_sync_config"
+    );
     let mine = b.detail(id).await;
     assert_eq!(mine.sync.name, "Leads");
     assert_eq!(mine.sync.config_version, 0);

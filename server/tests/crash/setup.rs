@@ -86,13 +86,18 @@ impl Admin {
     }
 
     pub async fn call(&self, function: &str, form: &[(&str, &str)]) -> Value {
-        let response = self
-            .http
-            .post(format!("{}/api/{function}", self.base))
-            .form(form)
-            .send()
-            .await
-            .expect("server function answers");
+        let request = self.http.post(format!("{}/api/{function}", self.base));
+        Self::answer(function, request.form(form)).await
+    }
+
+    /// For the server functions whose input is JSON (`save_sync_config`).
+    pub async fn call_json(&self, function: &str, body: &Value) -> Value {
+        let request = self.http.post(format!("{}/api/{function}", self.base));
+        Self::answer(function, request.json(body)).await
+    }
+
+    async fn answer(function: &str, request: reqwest::RequestBuilder) -> Value {
+        let response = request.send().await.expect("server function answers");
         let status = response.status();
         let body = response.text().await.expect("body");
         assert!(status.is_success(), "{function}: {status} {body}");
@@ -159,22 +164,18 @@ impl Admin {
             crm_field: crm.into(),
             overwrite: Overwrite::Always,
         };
-        let config = serde_json::to_string(&SyncConfig {
+        let config = SyncConfig {
             mappings: vec![
                 mapping("first_name", "FirstName"),
                 mapping("last_name", "LastName"),
                 mapping("city", "MailingCity"),
             ],
             ..SyncConfig::default()
-        })
-        .expect("config json");
-        self.call(
+        };
+        let id: i64 = sync_id.parse().expect("sync id");
+        self.call_json(
             "save_sync_config",
-            &[
-                ("sync_id", &sync_id),
-                ("base_version", "0"),
-                ("config", &config),
-            ],
+            &json!({ "sync_id": id, "base_version": 0, "config": config }),
         )
         .await;
         self.call(

@@ -25,8 +25,7 @@ pub fn FiltersSection(draft: Draft) -> impl IntoView {
         move || countable.get(),
         |filter| async move {
             let filter = filter?;
-            let json = serde_json::to_string(&filter).ok()?;
-            Some(count_matching(json).await)
+            Some(count_matching(filter.into()).await)
         },
     );
     let count_text = move || match count.value.get() {

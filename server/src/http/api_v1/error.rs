@@ -1,6 +1,7 @@
 //! The `/api/v1` error: each variant knows its status, and every one answers with the same JSON shape,
 //! `{"error": {"code": "...", "message": "..."}}`, so a client can branch on `code` and show `message`.
-//! Internal faults are logged under a reference; only the reference is returned.
+//! Internal faults are logged under a reference (`telemetry::report_internal`, as for server functions);
+//! only the reference is returned.
 
 use crate::storage::StorageError;
 use axum::extract::rejection::JsonRejection;
@@ -69,8 +70,7 @@ impl IntoResponse for V1Error {
         let message = match &self {
             V1Error::Storage(StorageError::NotFound(what)) => format!("{what} not found"),
             V1Error::Storage(error) => {
-                let reference = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
-                tracing::error!(reference, error = %error, source = ?std::error::Error::source(error), "api v1 request failed");
+                let reference = crate::telemetry::report_internal(error);
                 format!("something went wrong on our side (ref {reference})")
             }
             other => other.to_string(),
