@@ -3,6 +3,7 @@
 //! the same check the server runs on Save.
 
 pub mod actions;
+pub mod connection;
 pub mod filters;
 pub mod mapping_dialog;
 pub mod mappings;
