@@ -30,6 +30,13 @@ struct Parsed {
     new_secret: Option<SecretString>,
 }
 
+/// What a form names of a saved connection it edits or tests.
+struct Saved {
+    id: i64,
+    /// The form keeps the saved domain and client id: what it tests is that connection.
+    same_app: bool,
+}
+
 impl RequestBackend {
     fn parse_connection_form(&self, form: &ConnectionForm) -> Result<Parsed, ApiError> {
         let domain = OrgDomain::parse(&form.domain, &self.salesforce.extra_allowed)
@@ -56,15 +63,38 @@ impl RequestBackend {
         })
     }
 
+    /// The saved connection a form names, if any, and whether the form still names its org and app.
+    async fn saved_connection(
+        &self,
+        workspace: WorkspaceId,
+        form: &ConnectionForm,
+        parsed: &Parsed,
+    ) -> Result<Option<Saved>, ApiError> {
+        let Some(id) = form.connection_id else {
+            return Ok(None);
+        };
+        let saved = self.storage.find_connection(workspace, id).await?;
+        Ok(Some(Saved {
+            id,
+            same_app: saved.domain == parsed.domain.name() && saved.client_id == parsed.client_id,
+        }))
+    }
+
+    /// The stored secret of a saved connection, only for the org and app it was saved for: a blank secret
+    /// with a changed domain or client id would otherwise send one org's secret to another host.
     async fn stored_secret(
         &self,
         workspace: WorkspaceId,
-        connection_id: i64,
+        saved: &Saved,
     ) -> Result<SecretString, ApiError> {
-        let sealed = self
-            .storage
-            .connection_secret(workspace, connection_id)
-            .await?;
+        if !saved.same_app {
+            return Err(invalid(
+                "client_secret",
+                "Client Secret: type it again when you change the CRM Domain Name or Client ID \
+                 (the saved secret only ever goes to the org it was saved for)",
+            ));
+        }
+        let sealed = self.storage.connection_secret(workspace, saved.id).await?;
         let (secret, _) = self
             .secrets
             .open(&sealed, &seal_context(workspace))
@@ -77,11 +107,12 @@ impl RequestBackend {
         &self,
         workspace: WorkspaceId,
         form: &ConnectionForm,
-    ) -> Result<(Parsed, ConnectionTest), ApiError> {
+    ) -> Result<(Parsed, Option<Saved>, ConnectionTest), ApiError> {
         let parsed = self.parse_connection_form(form)?;
-        let secret = match (&parsed.new_secret, form.connection_id) {
+        let saved = self.saved_connection(workspace, form, &parsed).await?;
+        let secret = match (&parsed.new_secret, &saved) {
             (Some(secret), _) => secret.clone(),
-            (None, Some(id)) => self.stored_secret(workspace, id).await?,
+            (None, Some(saved)) => self.stored_secret(workspace, saved).await?,
             (None, None) => return Err(invalid("client_secret", "Client Secret: it is required")),
         };
         let credentials = Credentials {
@@ -124,7 +155,7 @@ impl RequestBackend {
                 }
             }
         };
-        Ok((parsed, test))
+        Ok((parsed, saved, test))
     }
 
     async fn record_test(
@@ -156,16 +187,18 @@ impl ConnectionsBackend for RequestBackend {
 
     async fn test_connection(&self, form: ConnectionForm) -> Result<ConnectionTest, ApiError> {
         let workspace = self.super_user().await?;
-        let (_, test) = self.run_connection_test(workspace, &form).await?;
-        if let Some(id) = form.connection_id {
-            self.record_test(workspace, id, &test).await?;
+        let (_, saved, test) = self.run_connection_test(workspace, &form).await?;
+        // A test of other credentials (a changed domain or client id) says nothing about the saved
+        // connection, so only a test of its own org and app is recorded on it.
+        if let Some(saved) = saved.filter(|s| s.same_app) {
+            self.record_test(workspace, saved.id, &test).await?;
         }
         Ok(test)
     }
 
     async fn save_connection(&self, form: ConnectionForm) -> Result<ConnectionSummary, ApiError> {
         let workspace = self.super_user().await?;
-        let (parsed, test) = self.run_connection_test(workspace, &form).await?;
+        let (parsed, _, test) = self.run_connection_test(workspace, &form).await?;
         if !test.ok {
             // Nothing is saved: working credentials are never replaced by ones that fail.
             return Err(invalid("connection", test.message));

@@ -137,12 +137,29 @@ impl Storage {
                        select 1 from users other \
                        where other.workspace_id = $3 and other.role = 'super_user' and other.id <> $2)) \
                    returning id, email, name, role";
-        let row: Option<UserRow> = on_pool!(self, pool => sqlx::query_as(sql)
-            .bind(role.as_str())
-            .bind(user_id)
-            .bind(workspace.0)
-            .fetch_optional(pool)
-            .await)?;
+        // "Another super user exists" is read from a snapshot. On PostgreSQL two super users demoting each
+        // other at once would each still see the other and both succeed, leaving none; locking the
+        // workspace's row first makes role changes in one workspace take turns, and the check (a statement
+        // of its own, so a fresh snapshot) runs once the turn is ours. SQLite has one writer at a time and
+        // runs the check inside the update, so it needs no lock.
+        let lock = match self {
+            Storage::Postgres(_) => Some("select id from workspaces where id = $1 for update"),
+            Storage::Sqlite(_) => None,
+        };
+        let row: Option<UserRow> = on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            if let Some(lock) = lock {
+                sqlx::query(lock).bind(workspace.0).execute(&mut *tx).await?;
+            }
+            let row = sqlx::query_as(sql)
+                .bind(role.as_str())
+                .bind(user_id)
+                .bind(workspace.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            row
+        });
         match row {
             Some(row) => row.try_into(),
             None if self.user_in_workspace(workspace, user_id).await? => {

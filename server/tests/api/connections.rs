@@ -159,6 +159,100 @@ async fn editing_without_retyping_the_secret_keeps_the_stored_one() {
     assert_eq!(org.list().await[0].client_id, CLIENT_ID);
 }
 
+/// A blank secret means "the saved one", and the saved one only ever goes to the org and app it was saved
+/// for: changing the domain or the client id without typing the secret again is refused before any
+/// request, and nothing about the saved connection changes.
+#[tokio::test]
+async fn the_saved_secret_never_goes_to_another_org_or_app() {
+    let sim = Simulator::start(SimConfig::default())
+        .await
+        .expect("simulator");
+    sim.add_app(ConnectedApp::new(CLIENT_ID, SECRET));
+    let elsewhere = Simulator::start(SimConfig::default())
+        .await
+        .expect("another simulator");
+    let origins = format!("{},{}", sim.base_url(), elsewhere.base_url());
+    let app = spawn_app_with(&[("KOMO_SALESFORCE_EXTRA_ORIGINS", origins.as_str())]).await;
+    app.sign_in_as_admin().await;
+    let saved: ConnectionSummary = app
+        .call(
+            "save_connection",
+            &[
+                ("domain", sim.base_url()),
+                ("client_id", CLIENT_ID),
+                ("client_secret", SECRET),
+            ],
+        )
+        .await
+        .json()
+        .await
+        .expect("saved");
+    let id = saved.id.to_string();
+
+    for (function, domain, client_id) in [
+        ("test_connection", elsewhere.base_url(), CLIENT_ID),
+        ("save_connection", elsewhere.base_url(), CLIENT_ID),
+        ("test_connection", sim.base_url(), "someone-elses-app"),
+        ("save_connection", sim.base_url(), "someone-elses-app"),
+    ] {
+        let response = app
+            .call(
+                function,
+                &[
+                    ("connection_id", id.as_str()),
+                    ("domain", domain),
+                    ("client_id", client_id),
+                    ("client_secret", ""),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), 422, "{function} {domain} {client_id}");
+        let error = api_error(response).await.to_string();
+        assert!(error.contains("Client Secret: type it again"), "{error}");
+    }
+    assert!(
+        elsewhere.requests().is_empty(),
+        "the other org received nothing"
+    );
+    let listed: Vec<ConnectionSummary> = app
+        .call("list_connections", &[])
+        .await
+        .json()
+        .await
+        .expect("list");
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].domain, saved.domain);
+    assert_eq!(listed[0].client_id, CLIENT_ID);
+    assert_eq!(listed[0].status, ConnectionStatus::Connected);
+    assert_eq!(listed[0].last_tested_at, saved.last_tested_at);
+
+    // A newly typed secret for another org is tested there, and the result is not recorded on the saved
+    // connection (it tested other credentials).
+    let other: ConnectionTest = app
+        .call(
+            "test_connection",
+            &[
+                ("connection_id", id.as_str()),
+                ("domain", elsewhere.base_url()),
+                ("client_id", CLIENT_ID),
+                ("client_secret", "a-secret-for-the-other-org"),
+            ],
+        )
+        .await
+        .json()
+        .await
+        .expect("test");
+    assert!(!other.ok, "no such app in the other org");
+    let listed: Vec<ConnectionSummary> = app
+        .call("list_connections", &[])
+        .await
+        .json()
+        .await
+        .expect("list");
+    assert_eq!(listed[0].status, ConnectionStatus::Connected);
+    assert_eq!(listed[0].last_error, None);
+}
+
 #[tokio::test]
 async fn each_token_error_is_explained_in_plain_words() {
     let org = org().await;

@@ -90,6 +90,90 @@ async fn users_are_listed_per_workspace_in_name_order() {
     assert_eq!(names, ["amy@a.example", "zed@a.example"]);
 }
 
+/// Two super users demoting each other at the same moment: one of them must stay. The test holds the
+/// first demotion open in a transaction of its own (as a concurrent `set_role` holds it: on PostgreSQL with
+/// the workspace row locked, on SQLite with the write lock), starts the second, and commits the first only
+/// once the second has run or is waiting its turn: the second must be judged after the first, not against
+/// a snapshot from before it.
+#[tokio::test]
+async fn two_super_users_demoting_each_other_at_once_leave_one() {
+    let (_db, storage) = storage().await;
+    let ws = storage
+        .create_workspace(&WorkspaceName::parse("Acme").expect("name"))
+        .await
+        .expect("ws");
+    let (first, second) = (email("one@acme.example"), email("two@acme.example"));
+    let one = storage
+        .create_user(ws, &record(&first, Role::SuperUser))
+        .await
+        .expect("one");
+    let two = storage
+        .create_user(ws, &record(&second, Role::SuperUser))
+        .await
+        .expect("two");
+
+    let demote = "update users set role = 'member' where id = $1";
+    let other = storage.clone();
+    let demote_two = async move { other.set_role(ws, two.id, Role::Member).await };
+    let second_demotion = match &storage {
+        Storage::Postgres(pool) => {
+            let mut tx = pool.begin().await.expect("begin");
+            sqlx::query("select id from workspaces where id = $1 for update")
+                .bind(ws.0)
+                .execute(&mut *tx)
+                .await
+                .expect("lock");
+            sqlx::query(demote)
+                .bind(one.id)
+                .execute(&mut *tx)
+                .await
+                .expect("first demotion");
+            let task = tokio::spawn(demote_two);
+            // Each check is a round trip, during which the second demotion runs until it finishes or
+            // blocks on a lock.
+            let waiting = "select count(*) from pg_stat_activity \
+                           where datname = current_database() and wait_event_type = 'Lock'";
+            while !task.is_finished() {
+                let blocked: i64 = sqlx::query_scalar(waiting)
+                    .fetch_one(pool)
+                    .await
+                    .expect("activity");
+                if blocked > 0 {
+                    break;
+                }
+            }
+            tx.commit().await.expect("commit");
+            task
+        }
+        // One writer at a time: the second demotion cannot write before the first commits, whenever
+        // it starts.
+        Storage::Sqlite(pool) => {
+            let mut tx = pool.begin().await.expect("begin");
+            sqlx::query(demote)
+                .bind(one.id)
+                .execute(&mut *tx)
+                .await
+                .expect("first demotion");
+            let task = tokio::spawn(demote_two);
+            tx.commit().await.expect("commit");
+            task
+        }
+    };
+    let err = second_demotion
+        .await
+        .expect("task")
+        .expect_err("the second demotion would leave no super user");
+    assert!(matches!(err, StorageError::LastSuperUser), "{err:?}");
+    let supers = storage
+        .list_users(ws)
+        .await
+        .expect("list")
+        .into_iter()
+        .filter(|u| u.role == Role::SuperUser)
+        .count();
+    assert_eq!(supers, 1);
+}
+
 #[tokio::test]
 async fn the_last_super_user_cannot_be_demoted_but_others_can() {
     let (_db, storage) = storage().await;
