@@ -23,6 +23,22 @@ async fn org() -> Org {
     Org { sim, app }
 }
 
+/// Connects `sim`'s app with the right secret.
+async fn connect(app: &TestApp, sim: &Simulator) -> ConnectionSummary {
+    app.call(
+        "save_connection",
+        &[
+            ("domain", sim.base_url()),
+            ("client_id", CLIENT_ID),
+            ("client_secret", SECRET),
+        ],
+    )
+    .await
+    .json()
+    .await
+    .expect("saved")
+}
+
 impl Org {
     async fn save(&self, id: Option<i64>, client_id: &str, secret: &str) -> reqwest::Response {
         let id = id.map(|i| i.to_string());
@@ -174,19 +190,7 @@ async fn the_saved_secret_never_goes_to_another_org_or_app() {
     let origins = format!("{},{}", sim.base_url(), elsewhere.base_url());
     let app = spawn_app_with(&[("KOMO_SALESFORCE_EXTRA_ORIGINS", origins.as_str())]).await;
     app.sign_in_as_admin().await;
-    let saved: ConnectionSummary = app
-        .call(
-            "save_connection",
-            &[
-                ("domain", sim.base_url()),
-                ("client_id", CLIENT_ID),
-                ("client_secret", SECRET),
-            ],
-        )
-        .await
-        .json()
-        .await
-        .expect("saved");
+    let saved = connect(&app, &sim).await;
     let id = saved.id.to_string();
 
     for (function, domain, client_id) in [
@@ -493,19 +497,7 @@ async fn rotating_the_encryption_key_reseals_stored_secrets() {
     ])
     .await;
     app.sign_in_as_admin().await;
-    let saved: ConnectionSummary = app
-        .call(
-            "save_connection",
-            &[
-                ("domain", sim.base_url()),
-                ("client_id", CLIENT_ID),
-                ("client_secret", SECRET),
-            ],
-        )
-        .await
-        .json()
-        .await
-        .expect("saved");
+    let saved = connect(&app, &sim).await;
     let id = saved.id.to_string();
     let stored_secret_works = |app: TestApp| async move {
         let test: ConnectionTest = app

@@ -2,8 +2,8 @@
 
 use crate::helpers::{email, TestDb};
 use server::storage::people::UserRecord;
-use server::storage::{Storage, StorageError};
-use shared::{Role, WorkspaceName};
+use server::storage::{Storage, StorageError, WorkspaceId};
+use shared::{Role, UserView, WorkspaceName};
 
 async fn storage() -> (TestDb, Storage) {
     let db = TestDb::new().await;
@@ -90,14 +90,11 @@ async fn users_are_listed_per_workspace_in_name_order() {
     assert_eq!(names, ["amy@a.example", "zed@a.example"]);
 }
 
-/// Two super users demoting each other at the same moment: one of them must stay. The test holds the
-/// first demotion open in a transaction of its own (as a concurrent `set_role` holds it: on PostgreSQL with
-/// the workspace row locked, on SQLite with the write lock), starts the second, and commits the first only
-/// once the second has run or is waiting its turn: the second must be judged after the first, not against
-/// a snapshot from before it.
-#[tokio::test]
-async fn two_super_users_demoting_each_other_at_once_leave_one() {
-    let (_db, storage) = storage().await;
+/// A workspace "Acme" with a super user and a second user of `second_role`.
+async fn acme_with_two_users(
+    storage: &Storage,
+    second_role: Role,
+) -> (WorkspaceId, UserView, UserView) {
     let ws = storage
         .create_workspace(&WorkspaceName::parse("Acme").expect("name"))
         .await
@@ -108,9 +105,21 @@ async fn two_super_users_demoting_each_other_at_once_leave_one() {
         .await
         .expect("one");
     let two = storage
-        .create_user(ws, &record(&second, Role::SuperUser))
+        .create_user(ws, &record(&second, second_role))
         .await
         .expect("two");
+    (ws, one, two)
+}
+
+/// Two super users demoting each other at the same moment: one of them must stay. The test holds the
+/// first demotion open in a transaction of its own (as a concurrent `set_role` holds it: on PostgreSQL with
+/// the workspace row locked, on SQLite with the write lock), starts the second, and commits the first only
+/// once the second has run or is waiting its turn: the second must be judged after the first, not against
+/// a snapshot from before it.
+#[tokio::test]
+async fn two_super_users_demoting_each_other_at_once_leave_one() {
+    let (_db, storage) = storage().await;
+    let (ws, one, two) = acme_with_two_users(&storage, Role::SuperUser).await;
 
     let demote = "update users set role = 'member' where id = $1";
     let other = storage.clone();
@@ -177,19 +186,7 @@ async fn two_super_users_demoting_each_other_at_once_leave_one() {
 #[tokio::test]
 async fn the_last_super_user_cannot_be_demoted_but_others_can() {
     let (_db, storage) = storage().await;
-    let ws = storage
-        .create_workspace(&WorkspaceName::parse("Acme").expect("name"))
-        .await
-        .expect("ws");
-    let (first, second) = (email("one@acme.example"), email("two@acme.example"));
-    let one = storage
-        .create_user(ws, &record(&first, Role::SuperUser))
-        .await
-        .expect("one");
-    let two = storage
-        .create_user(ws, &record(&second, Role::Member))
-        .await
-        .expect("two");
+    let (ws, one, two) = acme_with_two_users(&storage, Role::Member).await;
 
     let err = storage
         .set_role(ws, one.id, Role::Admin)
