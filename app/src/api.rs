@@ -46,6 +46,9 @@ pub(crate) async fn respond<T>(
             if let Ok(status) = http::StatusCode::from_u16(error.status()) {
                 response.set_status(status);
             }
+            if let Some(seconds) = error.retry_after_secs() {
+                response.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
+            }
         }
     }
     result

@@ -16,6 +16,14 @@ pub enum ApiError {
     WrongCredentials,
     #[error("Too many failed sign-ins. Try again in {retry_after_secs} seconds.")]
     TooManyAttempts { retry_after_secs: u64 },
+    /// Too many password checks are running or waiting already (`auth::gate`); nothing was checked.
+    #[error("Too many sign-ins at once. Try again in {retry_after_secs} seconds.")]
+    Busy { retry_after_secs: u64 },
+    /// A super user chose this person's password; they must choose their own before anything else.
+    #[error(
+        "Choose a new password before you go on: a super user set the one you signed in with."
+    )]
+    PasswordChangeRequired,
     #[error("{field}: {reason}")]
     Invalid { field: String, reason: String },
     #[error("{0}")]
@@ -36,11 +44,11 @@ impl ApiError {
     pub fn status(&self) -> u16 {
         match self {
             ApiError::Unauthenticated | ApiError::WrongCredentials => 401,
-            ApiError::Forbidden { .. } => 403,
+            ApiError::Forbidden { .. } | ApiError::PasswordChangeRequired => 403,
             ApiError::NotFound(_) => 404,
             ApiError::Conflict(_) => 409,
             ApiError::Invalid { .. } => 422,
-            ApiError::TooManyAttempts { .. } => 429,
+            ApiError::TooManyAttempts { .. } | ApiError::Busy { .. } => 429,
             ApiError::Internal(_) => 500,
             ApiError::Crm(_) => 502,
             ApiError::Transport(_) => 502,
@@ -50,6 +58,15 @@ impl ApiError {
     pub fn super_users_only() -> Self {
         ApiError::Forbidden {
             needed: "super users".into(),
+        }
+    }
+
+    /// For a 429: when to try again (the `Retry-After` header).
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            ApiError::TooManyAttempts { retry_after_secs }
+            | ApiError::Busy { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
         }
     }
 
@@ -86,6 +103,7 @@ pub fn ErrorView(error: ApiError) -> impl IntoView {
     let (title, icon) = match &error {
         ApiError::Forbidden { .. } => ("Super users only", "lock"),
         ApiError::Unauthenticated => ("Signed out", "key"),
+        ApiError::PasswordChangeRequired => ("New password needed", "key"),
         ApiError::NotFound(_) => ("Not found", "compass"),
         _ => ("Something went wrong", "alert"),
     };

@@ -57,6 +57,10 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=routes::not_found::NotFoundPage>
                 <Route path=path!("/sign-in") view=routes::sign_in::SignInPage />
+                <Route
+                    path=path!("/account/password")
+                    view=routes::change_password::ChangePasswordPage
+                />
                 <ParentRoute path=path!("") view=components::shell::AppShell>
                     <Route path=path!("") view=|| view! { <Redirect path="/contacts" /> } />
                     <Route path=path!("/contacts") view=routes::contacts::ContactsPage />
@@ -88,6 +92,10 @@ pub fn App() -> impl IntoView {
         </Router>
     }
 }
+
+/// Where anyone changes their own password, and where someone whose password a super user set is sent
+/// until they have.
+pub const CHANGE_PASSWORD_PATH: &str = "/account/password";
 
 /// Paths only super users may open; the server also answers them with 403 for anyone else.
 pub const SUPER_USER_PATHS: [&str; 6] = [

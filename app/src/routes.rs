@@ -1,4 +1,5 @@
 pub mod api_tokens;
+pub mod change_password;
 pub mod connected_apps;
 pub mod contact_detail;
 pub mod contact_import;

@@ -84,6 +84,7 @@ async fn seed(storage: &Storage, count: usize) -> Result<(WorkspaceId, i64), Str
                 name: "Bench",
                 role: shared::Role::SuperUser,
                 password_hash: "not a real hash: nobody signs in",
+                must_change_password: false,
             },
         )
         .await

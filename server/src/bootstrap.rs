@@ -47,6 +47,8 @@ pub async fn ensure_first_workspace(
                 name: &bootstrap.admin_name,
                 role: Role::SuperUser,
                 password_hash: &hash,
+                // A generated password was printed to a terminal: its reader chooses their own at once.
+                must_change_password: generated,
             },
         )
         .await?;
@@ -69,8 +71,13 @@ impl FirstStart {
             None => "(the KOMO_ADMIN_PASSWORD you set)".to_owned(),
         };
         println!(
-            "\n  ┌─ Komo CRM Sync: first start ───────────────────────────\n  │ Sign in at {url}\n  │   email:    {}\n  │   password: {password}\n  │ This password is shown only once. Keep it somewhere safe.\n  └────────────────────────────────────────────────────────\n",
-            self.email
+            "\n  ┌─ Komo CRM Sync: first start ───────────────────────────\n  │ Sign in at {url}\n  │   email:    {}\n  │   password: {password}\n  │ This password is shown only once.{}\n  └────────────────────────────────────────────────────────\n",
+            self.email,
+            if self.generated_password.is_some() {
+                " You choose your own at first sign-in."
+            } else {
+                " Keep it somewhere safe."
+            }
         );
     }
 }

@@ -21,6 +21,9 @@ pub struct Settings {
     pub public_url: Option<url::Url>,
     /// Komo origins allowed to show the app in an iframe; every other origin is refused.
     pub frame_ancestors: Vec<String>,
+    /// `KOMO_TRUSTED_PROXIES`: addresses of reverse proxies in front of the app. Only for a request from
+    /// one of them is `X-Forwarded-For` believed (`http::client_address`); from anyone else it is ignored.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     pub session_idle: Duration,
     pub log_format: LogFormat,
     pub bootstrap: Bootstrap,
@@ -125,6 +128,7 @@ impl Settings {
             .map(|raw| parse_origin("KOMO_PUBLIC_URL", &raw))
             .transpose()?;
         let frame_ancestors = origin_list(&get, "KOMO_FRAME_ANCESTORS")?;
+        let trusted_proxies = address_list(&get, "KOMO_TRUSTED_PROXIES")?;
         let session_idle = session_idle(&get)?;
         let log_format = log_format(&get)?;
         let bootstrap = Bootstrap::from_lookup(&get)?;
@@ -143,6 +147,7 @@ impl Settings {
             site_root: get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
             public_url,
             frame_ancestors,
+            trusted_proxies,
             session_idle,
             log_format,
             bootstrap,
@@ -205,6 +210,24 @@ fn origin_list(
     raw.split([',', ' '])
         .filter(|s| !s.is_empty())
         .map(|origin| parse_origin(var, origin).map(|url| url.origin().ascii_serialization()))
+        .collect()
+}
+
+/// A list of IP addresses separated by commas or spaces; unset is empty.
+fn address_list(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+) -> Result<Vec<std::net::IpAddr>, ConfigError> {
+    let Some(raw) = get(var) else {
+        return Ok(Vec::new());
+    };
+    raw.split([',', ' '])
+        .filter(|s| !s.is_empty())
+        .map(|address| {
+            address
+                .parse()
+                .map_err(|_| invalid(var, address, "expected IP addresses, e.g. 10.0.0.2, ::1"))
+        })
         .collect()
 }
 
@@ -438,6 +461,10 @@ mod tests {
         assert_eq!(s.addr.to_string(), "127.0.0.1:3000");
         assert!(!s.serves_https());
         assert!(s.frame_ancestors.is_empty());
+        assert!(
+            s.trusted_proxies.is_empty(),
+            "no forwarded address is believed"
+        );
         assert!(s.bootstrap.admin_password.is_none());
         assert!(
             s.salesforce.extra_origins.is_empty(),
@@ -483,6 +510,22 @@ mod tests {
         let err =
             settings(&[("DATABASE_URL", "mysql://u:topsecret@h/db")]).expect_err("bad scheme");
         assert!(!err.to_string().contains("topsecret"));
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_and_a_wrong_one_is_named() {
+        let s = settings(&[("KOMO_TRUSTED_PROXIES", "10.0.0.2, ::1")]).expect("valid");
+        assert_eq!(
+            s.trusted_proxies,
+            vec![
+                "10.0.0.2".parse::<std::net::IpAddr>().expect("ip"),
+                "::1".parse().expect("ip")
+            ]
+        );
+        let err = settings(&[("KOMO_TRUSTED_PROXIES", "10.0.0.2,proxy.local")])
+            .expect_err("a host name is not an address");
+        assert_eq!(err.var, "KOMO_TRUSTED_PROXIES");
+        assert_eq!(err.value, "proxy.local");
     }
 
     #[test]

@@ -2,6 +2,8 @@
 
 /// `/api/v1`: the token-authenticated JSON API for contacts.
 pub mod api_v1;
+/// Where a request came from, through trusted proxies.
+pub mod client;
 /// CSV cells safe to open in a spreadsheet.
 pub mod csv_cell;
 /// The session check of the streamed routes.

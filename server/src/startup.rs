@@ -155,6 +155,8 @@ impl Application {
             engine_wake,
             secrets,
             salesforce,
+            hash_gate: Arc::new(crate::auth::gate::HashGate::for_this_machine()),
+            trusted_proxies: Arc::new(settings.trusted_proxies.clone()),
         };
 
         let session_layer = session_layer(sessions, settings);
@@ -215,7 +217,11 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let storage = self.storage.clone();
-        let result = axum::serve(self.listener, self.router)
+        // With the peer's address on every request: the per-address sign-in limit reads it.
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let result = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await;
         // Workers give their runs back to the queue at the next batch boundary; one stuck in a long

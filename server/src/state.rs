@@ -19,6 +19,10 @@ pub struct AppState {
     pub orgs: Arc<crate::org_cache::OrgCache>,
     /// Wakes an idle push worker of this instance when "Sync now" queues a run.
     pub engine_wake: Arc<tokio::sync::Notify>,
+    /// Bounds the password hashes running at once (sign-in floods).
+    pub hash_gate: Arc<crate::auth::gate::HashGate>,
+    /// Proxies whose `X-Forwarded-For` names the real client.
+    pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

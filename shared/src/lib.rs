@@ -15,6 +15,6 @@ pub mod when;
 
 pub use email::{EmailAddress, EmailError};
 pub use people::{
-    initials_of, Me, NewUser, NewUserError, Role, UserView, WorkspaceName, WorkspaceView,
-    MIN_PASSWORD_LEN,
+    initials_of, Me, NewPassword, NewUser, NewUserError, Role, UserView, WorkspaceName,
+    WorkspaceView, MIN_PASSWORD_LEN,
 };

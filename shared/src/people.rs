@@ -109,7 +109,7 @@ pub struct NewUser {
     pub email: EmailAddress,
     pub name: String,
     pub role: Role,
-    pub password: String,
+    pub password: NewPassword,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -154,15 +154,40 @@ impl NewUser {
             return Err(NewUserError::Name);
         }
         let role = Role::parse(role)?;
-        if password.chars().count() < MIN_PASSWORD_LEN {
-            return Err(NewUserError::Password);
-        }
+        let password = NewPassword::parse(password)?;
         Ok(Self {
             email,
             name: name.to_owned(),
             role,
-            password: password.to_owned(),
+            password,
         })
+    }
+}
+
+/// A password someone chose for themselves (or a super user chose for them): long enough, and never the
+/// one it replaces.
+#[derive(Clone, PartialEq, Eq)]
+pub struct NewPassword(String);
+
+impl NewPassword {
+    /// # Errors
+    /// [`NewUserError::Password`] when it is shorter than [`MIN_PASSWORD_LEN`] characters.
+    pub fn parse(raw: &str) -> Result<Self, NewUserError> {
+        if raw.chars().count() < MIN_PASSWORD_LEN {
+            return Err(NewUserError::Password);
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Never prints the password itself.
+impl fmt::Debug for NewPassword {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("NewPassword(…)")
     }
 }
 
@@ -181,6 +206,10 @@ pub struct UserView {
     pub email: String,
     pub name: String,
     pub role: Role,
+    /// A disabled user cannot sign in and their sessions have ended; a super user can enable them again.
+    pub disabled: bool,
+    /// A super user chose this person's password: they must choose their own before anything else.
+    pub must_change_password: bool,
 }
 
 /// The signed-in person and their workspace: what the app shell needs.

@@ -14,6 +14,13 @@ pub trait SessionBackend: Send + Sync {
     /// Checks the password and starts a session. One generic error for any wrong email or password.
     async fn sign_in(&self, email: String, password: String) -> Result<Me, ApiError>;
     async fn sign_out(&self) -> Result<(), ApiError>;
+    /// The caller's own password, given the current one. Ends every other session of theirs; this one
+    /// carries on. The one thing someone whose password a super user set may do.
+    async fn change_password(
+        &self,
+        current: String,
+        new: shared::NewPassword,
+    ) -> Result<Me, ApiError>;
     /// Refuses anyone but a super user; see `api::super_user_backend`.
     async fn require_super_user(&self) -> Result<(), ApiError>;
 }
@@ -40,25 +47,61 @@ pub async fn sign_out() -> Result<(), ApiError> {
     Ok(())
 }
 
+#[server(endpoint = "change_password")]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+    confirm_password: String,
+) -> Result<Me, ApiError> {
+    use super::{backend, respond};
+    let me = respond(async {
+        let backend = backend()?;
+        let new = shared::NewPassword::parse(&new_password).map_err(|e| ApiError::Invalid {
+            field: "new_password".into(),
+            reason: format!("New {}", e.to_string().to_lowercase()),
+        })?;
+        if confirm_password != new_password {
+            return Err(ApiError::Invalid {
+                field: "confirm_password".into(),
+                reason: "Repeat the new password: it does not match".into(),
+            });
+        }
+        backend.change_password(current_password, new).await
+    })
+    .await?;
+    leptos_axum::redirect("/");
+    Ok(me)
+}
+
 /// The app-wide sign-in and sign-out actions; the shell's `current_user` resource refetches when either runs.
 #[derive(Clone, Copy)]
 pub struct SessionActions {
     pub sign_in: ServerAction<SignIn>,
     pub sign_out: ServerAction<SignOut>,
+    pub change_password: ServerAction<ChangePassword>,
 }
 
 pub fn provide_session_actions() {
     provide_context(SessionActions {
         sign_in: ServerAction::<SignIn>::new(),
         sign_out: ServerAction::<SignOut>::new(),
+        change_password: ServerAction::<ChangePassword>::new(),
     });
 }
 
-/// The signed-in person, reloaded after every sign-in or sign-out.
+/// The signed-in person, reloaded after every sign-in, sign-out or password change.
 pub fn use_current_user() -> Resource<Result<Option<Me>, ApiError>> {
     let actions = use_context::<SessionActions>();
     Resource::new(
-        move || actions.map(|a| (a.sign_in.version().get(), a.sign_out.version().get())),
+        move || {
+            actions.map(|a| {
+                (
+                    a.sign_in.version().get(),
+                    a.sign_out.version().get(),
+                    a.change_password.version().get(),
+                )
+            })
+        },
         |_| current_user(),
     )
 }

@@ -19,6 +19,9 @@ pub fn AppShell() -> impl IntoView {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match me.await {
+                    Ok(Some(me)) if me.user.must_change_password => {
+                        view! { <Redirect path=crate::CHANGE_PASSWORD_PATH /> }.into_any()
+                    }
                     Ok(Some(me)) => {
                         provide_context(CurrentUser(me.clone()));
                         view! {
@@ -85,6 +88,9 @@ fn WorkspaceMenu(me: Me) -> impl IntoView {
                 </div>
                 <a role="menuitem" href="/settings">
                     "Account Settings"
+                </a>
+                <a role="menuitem" href=crate::CHANGE_PASSWORD_PATH>
+                    "Change password"
                 </a>
                 {sign_out
                     .map(|action| {

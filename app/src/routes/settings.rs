@@ -22,6 +22,10 @@ pub fn AccountSettingsPage() -> impl IntoView {
                             <dd>{me.workspace.initials}</dd>
                             <dt>"You"</dt>
                             <dd>{me.user.name} " (" {me.user.email} ") · " {me.user.role.label()}</dd>
+                            <dt>"Password"</dt>
+                            <dd>
+                                <a href=crate::CHANGE_PASSWORD_PATH>"Change your password"</a>
+                            </dd>
                         </dl>
                     </section>
                 }

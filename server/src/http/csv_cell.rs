@@ -1,6 +1,7 @@
 //! CSV downloads: streamed a page at a time, opening cleanly in Excel, with cells that open safely in a
 //! spreadsheet.
 
+use super::guard::Holder;
 use crate::storage::StorageError;
 use axum::body::Body;
 use axum::http::header;
@@ -17,8 +18,10 @@ const UTF8_BOM: &str = "\u{feff}";
 /// mark and `header`, then the rows of each keyset page `page_after(key)` returns as `(key, row)` (from
 /// `start`), until a
 /// page comes back shorter than `page_size`. A failing page ends the body with an error (the browser then
-/// reports a failed download rather than saving a short file) and is logged.
+/// reports a failed download rather than saving a short file) and is logged; so does a page the `holder`
+/// may no longer read (disabled, signed out everywhere, demoted since the download began).
 pub fn paged_csv<K, R, Page, Fut>(
+    holder: Holder,
     file_name: String,
     header: &'static [&'static str],
     page_size: usize,
@@ -37,8 +40,12 @@ where
     let pages = stream::unfold(Some((start, true)), move |at| {
         let page_after = page_after.clone();
         let name = name.clone();
+        let holder = holder.clone();
         async move {
             let (after, first) = at?;
+            if !holder.still_holds().await {
+                return Some((Err(io::Error::other("access was taken away")), None));
+            }
             match page_after(after).await {
                 Ok(page) => {
                     let next = (page.len() == page_size)

@@ -2,9 +2,9 @@
 //! run results. They authenticate by the session cookie, like the pages, are for super users only, and
 //! answer failures with the same `ApiError` JSON as server functions.
 
-use crate::backend::RequestBackend;
+use crate::backend::{Grant, RequestBackend};
 use crate::state::AppState;
-use crate::storage::{StorageError, WorkspaceId};
+use crate::storage::{Storage, StorageError, WorkspaceId};
 use app::error::ApiError;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -34,21 +34,53 @@ impl IntoResponse for Failure {
     }
 }
 
-/// The caller's workspace, when the session belongs to a super user.
+/// A super user's session, as a streamed response keeps it: the workspace it may read, and the grant it
+/// checks again as it goes ([`Holder::still_holds`]), so a user disabled, signed out everywhere or demoted
+/// mid-stream loses the stream too.
+#[derive(Clone)]
+pub struct Holder {
+    storage: Storage,
+    workspace: WorkspaceId,
+    grant: Grant,
+}
+
+impl Holder {
+    pub fn workspace(&self) -> WorkspaceId {
+        self.workspace
+    }
+
+    /// Whether the session would still be let in. A database fault counts as no: a stream that cannot
+    /// tell stops.
+    pub async fn still_holds(&self) -> bool {
+        match self.grant.still_valid(&self.storage, self.workspace).await {
+            Ok(valid) => {
+                if !valid {
+                    tracing::info!(
+                        user_id = self.grant.user_id,
+                        "a stream ended: its user's access was taken away"
+                    );
+                }
+                valid
+            }
+            Err(error) => {
+                tracing::warn!(%error, "a stream ended: could not check its session");
+                false
+            }
+        }
+    }
+}
+
+/// The caller's session, when it belongs to a super user.
 ///
 /// # Errors
-/// 401 when signed out, 403 for anyone but a super user.
-pub async fn super_user(state: &AppState, session: Session) -> Result<WorkspaceId, ApiError> {
-    let me = RequestBackend::new(state, session)
-        .caller()
-        .await?
-        .ok_or(ApiError::Unauthenticated)?;
-    if !me.user.role.is_super_user() {
-        tracing::info!(
-            user_id = me.user.id,
-            "refused a streamed route: super users only"
-        );
-        return Err(ApiError::super_users_only());
-    }
-    Ok(WorkspaceId(me.workspace.id))
+/// 401 when signed out, 403 for anyone but a super user (or someone who must change their password).
+pub async fn super_user(state: &AppState, session: Session) -> Result<Holder, ApiError> {
+    let (workspace, grant) = RequestBackend::new(state, session)
+        .super_user_grant()
+        .await?;
+    Ok(Holder {
+        storage: state.storage.clone(),
+        workspace,
+        grant,
+    })
 }

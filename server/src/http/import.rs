@@ -39,7 +39,7 @@ async fn upload(
     Path(id): Path<i64>,
     body: Body,
 ) -> Result<Json<ImportStatus>, Failure> {
-    let workspace = super_user(&state, session).await?;
+    let workspace = super_user(&state, session).await?.workspace();
     let record = state.storage.get_import(workspace, id).await?;
     if !state.storage.begin_import(workspace, id).await? {
         return Err(ApiError::Conflict(
@@ -98,11 +98,13 @@ async fn error_report(
     session: Session,
     Path(id): Path<i64>,
 ) -> Result<Response, Failure> {
-    let workspace = super_user(&state, session).await?;
+    let holder = super_user(&state, session).await?;
+    let workspace = holder.workspace();
     // Also proves the import belongs to the caller's workspace before anything streams.
     state.storage.get_import(workspace, id).await?;
     let storage = state.storage.clone();
     Ok(paged_csv(
+        holder,
         format!("import-{id}-errors.csv"),
         &["row", "email", "field", "reason"],
         REPORT_PAGE as usize,

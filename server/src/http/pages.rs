@@ -2,26 +2,34 @@
 //! [`RequestBackend`] for this request's session into context, so server functions run the same way in
 //! SSR and over HTTP.
 
+use super::client::client_address;
 use crate::backend::RequestBackend;
 use crate::state::AppState;
 use app::api::backend::Backend;
 use app::error::ErrorView;
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use leptos::prelude::*;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use tower_sessions::Session;
 
 fn context_for(
     state: &AppState,
     session: Session,
+    request: &Request<Body>,
 ) -> (
     Arc<RequestBackend>,
     impl Fn() + Clone + Send + Sync + 'static,
 ) {
-    let backend = Arc::new(RequestBackend::new(state, session));
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip());
+    let client = client_address(peer, request.headers(), &state.trusted_proxies);
+    let backend = Arc::new(RequestBackend::new(state, session).with_client(client));
     let for_context: Arc<dyn Backend> = backend.clone();
     (backend, move || provide_context(for_context.clone()))
 }
@@ -32,7 +40,7 @@ pub async fn server_fn(
     session: Session,
     request: Request<Body>,
 ) -> Response {
-    let (_, provide) = context_for(&state, session);
+    let (_, provide) = context_for(&state, session, &request);
     leptos_axum::handle_server_fns_with_context(provide, request)
         .await
         .into_response()
@@ -46,7 +54,7 @@ pub async fn page(
     request: Request<Body>,
 ) -> Response {
     let path = request.uri().path().to_owned();
-    let (backend, provide) = context_for(&state, session);
+    let (backend, provide) = context_for(&state, session, &request);
     let caller = match backend.caller().await {
         Ok(caller) => caller,
         Err(error) => return error_page(&state, error),
@@ -60,6 +68,10 @@ pub async fn page(
     };
     if path == "/sign-in" {
         return Redirect::to("/").into_response();
+    }
+    // Someone whose password a super user chose sees nothing else until they have chosen their own.
+    if me.user.must_change_password && path != app::CHANGE_PASSWORD_PATH {
+        return Redirect::to(app::CHANGE_PASSWORD_PATH).into_response();
     }
     let forbidden = is_super_user_path(&path) && !me.user.role.is_super_user();
     let mut response = render(&state, provide, request).await;

@@ -5,9 +5,10 @@
 //! be another instance sharing the PostgreSQL. Each open stream reads the run's one row every
 //! [`PROGRESS_EVERY`] and sends a `progress` event (the run as JSON) when something changed; it ends after
 //! sending a finished run. The engine records a batch at a time, so a faster poll would show nothing new.
+//! Both streams check at every step that their user still has access, and end when it was taken away.
 
 use super::csv_cell::{defuse, paged_csv};
-use super::guard::{super_user, Failure};
+use super::guard::{super_user, Failure, Holder};
 use crate::state::AppState;
 use crate::storage::runs::log::StoredLogRow;
 use crate::storage::runs::review::EXPORT_PAGE;
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
 /// What a progress stream remembers between looks.
 struct Watch {
     storage: Storage,
+    holder: Holder,
     workspace: WorkspaceId,
     run_id: i64,
     ticker: tokio::time::Interval,
@@ -50,6 +52,9 @@ async fn next_change(mut watch: Watch) -> Option<(Event, Watch)> {
     }
     loop {
         watch.ticker.tick().await;
+        if !watch.holder.still_holds().await {
+            return None;
+        }
         let run = match watch.storage.find_run(watch.workspace, watch.run_id).await {
             Ok(run) => run,
             Err(e) => {
@@ -76,13 +81,15 @@ async fn events(
     session: Session,
     Path(run_id): Path<i64>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Failure> {
-    let workspace = super_user(&state, session).await?;
+    let holder = super_user(&state, session).await?;
+    let workspace = holder.workspace();
     // Refuses another workspace's run before the stream starts.
     state.storage.find_run(workspace, run_id).await?;
     let mut ticker = tokio::time::interval(PROGRESS_EVERY);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let watch = Watch {
         storage: state.storage.clone(),
+        holder,
         workspace,
         run_id,
         ticker,
@@ -100,10 +107,11 @@ async fn results(
     session: Session,
     Path(run_id): Path<i64>,
 ) -> Result<Response, Failure> {
-    let workspace = super_user(&state, session).await?;
-    state.storage.find_run(workspace, run_id).await?;
+    let holder = super_user(&state, session).await?;
+    state.storage.find_run(holder.workspace(), run_id).await?;
     let storage = state.storage.clone();
     Ok(paged_csv(
+        holder,
         format!("run-{run_id}-results.csv"),
         &RESULT_COLUMNS,
         EXPORT_PAGE as usize,

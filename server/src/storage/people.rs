@@ -1,7 +1,11 @@
-//! Workspaces and their users.
+//! Workspaces and their users. What takes access away (roles, disabling, deleting, passwords, sessions)
+//! is in `access`.
+
+/// Role changes, disabling, deleting, passwords and session epochs.
+pub mod access;
 
 use super::error::OnUnique;
-use super::rows::{MemberRow, UserRow};
+use super::rows::{MemberRow, UserRow, USER_COLUMNS};
 use super::{now_unix, on_pool, Storage, StorageError, WorkspaceId};
 use shared::{EmailAddress, Me, Role, UserView, WorkspaceName};
 
@@ -11,16 +15,23 @@ pub struct UserRecord<'a> {
     pub name: &'a str,
     pub role: Role,
     pub password_hash: &'a str,
+    /// True when someone other than the user chose the password.
+    pub must_change_password: bool,
 }
 
 /// What sign-in needs to check a password. Deliberately not `Debug`/`Serialize`: it holds the hash.
 pub struct Credentials {
     pub user_id: i64,
     pub password_hash: String,
+    /// Disabled users cannot sign in.
+    pub disabled: bool,
+    /// The epoch a session started now belongs to (see [`Storage::find_signed_in`]).
+    pub session_epoch: i64,
 }
 
 const MEMBER_COLUMNS: &str =
-    "select u.id, u.email, u.name, u.role, w.id as workspace_id, w.name as workspace_name \
+    "select u.id, u.email, u.name, u.role, u.disabled_at, u.must_change_password, \
+     w.id as workspace_id, w.name as workspace_name \
      from users u join workspaces w on w.id = u.workspace_id";
 
 impl Storage {
@@ -65,15 +76,18 @@ impl Storage {
         workspace: WorkspaceId,
         user: &UserRecord<'_>,
     ) -> Result<UserView, StorageError> {
-        let sql = "insert into users (workspace_id, email, name, role, password_hash, created_at) \
-                   values ($1, $2, $3, $4, $5, $6) returning id, email, name, role";
-        let row: UserRow = on_pool!(self, pool => sqlx::query_as(sql)
+        let sql = format!(
+            "insert into users (workspace_id, email, name, role, password_hash, created_at, \
+             must_change_password) values ($1, $2, $3, $4, $5, $6, $7) returning {USER_COLUMNS}"
+        );
+        let row: UserRow = on_pool!(self, pool => sqlx::query_as(&sql)
             .bind(workspace.0)
             .bind(user.email.as_str())
             .bind(user.name)
             .bind(user.role.as_str())
             .bind(user.password_hash)
             .bind(now_unix())
+            .bind(user.must_change_password)
             .fetch_one(pool)
             .await)
         .on_unique("user with this email")?;
@@ -88,15 +102,20 @@ impl Storage {
         &self,
         email: &EmailAddress,
     ) -> Result<Option<Credentials>, StorageError> {
-        let sql = "select id, password_hash from users where email = $1";
-        let row: Option<(i64, String)> = on_pool!(self, pool => sqlx::query_as(sql).bind(email.as_str()).fetch_optional(pool).await)?;
-        Ok(row.map(|(user_id, password_hash)| Credentials {
-            user_id,
-            password_hash,
-        }))
+        let sql =
+            "select id, password_hash, disabled_at, session_epoch from users where email = $1";
+        let row: Option<(i64, String, Option<i64>, i64)> = on_pool!(self, pool => sqlx::query_as(sql).bind(email.as_str()).fetch_optional(pool).await)?;
+        Ok(row.map(
+            |(user_id, password_hash, disabled_at, session_epoch)| Credentials {
+                user_id,
+                password_hash,
+                disabled: disabled_at.is_some(),
+                session_epoch,
+            },
+        ))
     }
 
-    /// A user with their workspace, as the session resolves them on each request.
+    /// A user with their workspace, whatever their state.
     ///
     /// # Errors
     /// Database faults or a corrupt role.
@@ -107,79 +126,35 @@ impl Storage {
         row.map(Me::try_from).transpose()
     }
 
+    /// The user a session belongs to, as it is resolved on every request: `None` once the user is gone,
+    /// disabled, or has moved to a newer session epoch (signed out everywhere, changed password) than the
+    /// session was started in.
+    ///
+    /// # Errors
+    /// Database faults or a corrupt role.
+    pub async fn find_signed_in(
+        &self,
+        user_id: i64,
+        session_epoch: i64,
+    ) -> Result<Option<Me>, StorageError> {
+        let sql = format!(
+            "{MEMBER_COLUMNS} where u.id = $1 and u.session_epoch = $2 and u.disabled_at is null"
+        );
+        let row: Option<MemberRow> = on_pool!(self, pool => sqlx::query_as(&sql)
+            .bind(user_id)
+            .bind(session_epoch)
+            .fetch_optional(pool)
+            .await)?;
+        row.map(Me::try_from).transpose()
+    }
+
     /// # Errors
     /// Database faults or a corrupt role.
     pub async fn list_users(&self, workspace: WorkspaceId) -> Result<Vec<UserView>, StorageError> {
         let sql =
-            "select id, email, name, role from users where workspace_id = $1 order by name, id";
+            format!("select {USER_COLUMNS} from users where workspace_id = $1 order by name, id");
         let rows: Vec<UserRow> =
-            on_pool!(self, pool => sqlx::query_as(sql).bind(workspace.0).fetch_all(pool).await)?;
+            on_pool!(self, pool => sqlx::query_as(&sql).bind(workspace.0).fetch_all(pool).await)?;
         rows.into_iter().map(UserView::try_from).collect()
-    }
-
-    /// Changes a user's role within `workspace`.
-    ///
-    /// One statement both checks and updates, so two super users demoting each other at the same moment
-    /// cannot leave the workspace with none.
-    ///
-    /// # Errors
-    /// [`StorageError::NotFound`] when the user is not in this workspace, [`StorageError::LastSuperUser`]
-    /// when this would remove the workspace's last super user.
-    pub async fn set_role(
-        &self,
-        workspace: WorkspaceId,
-        user_id: i64,
-        role: Role,
-    ) -> Result<UserView, StorageError> {
-        let sql = "update users set role = $1 \
-                   where id = $2 and workspace_id = $3 \
-                     and ($1 = 'super_user' or exists ( \
-                       select 1 from users other \
-                       where other.workspace_id = $3 and other.role = 'super_user' and other.id <> $2)) \
-                   returning id, email, name, role";
-        // "Another super user exists" is read from a snapshot. On PostgreSQL two super users demoting each
-        // other at once would each still see the other and both succeed, leaving none; locking the
-        // workspace's row first makes role changes in one workspace take turns, and the check (a statement
-        // of its own, so a fresh snapshot) runs once the turn is ours. SQLite has one writer at a time and
-        // runs the check inside the update, so it needs no lock.
-        let lock = match self {
-            Storage::Postgres(_) => Some("select id from workspaces where id = $1 for update"),
-            Storage::Sqlite(_) => None,
-        };
-        let row: Option<UserRow> = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            if let Some(lock) = lock {
-                sqlx::query(lock).bind(workspace.0).execute(&mut *tx).await?;
-            }
-            let row = sqlx::query_as(sql)
-                .bind(role.as_str())
-                .bind(user_id)
-                .bind(workspace.0)
-                .fetch_optional(&mut *tx)
-                .await?;
-            tx.commit().await?;
-            row
-        });
-        match row {
-            Some(row) => row.try_into(),
-            None if self.user_in_workspace(workspace, user_id).await? => {
-                Err(StorageError::LastSuperUser)
-            }
-            None => Err(StorageError::NotFound("user")),
-        }
-    }
-
-    async fn user_in_workspace(
-        &self,
-        workspace: WorkspaceId,
-        user_id: i64,
-    ) -> Result<bool, StorageError> {
-        let sql = "select count(*) from users where id = $1 and workspace_id = $2";
-        let count: i64 = on_pool!(self, pool => sqlx::query_scalar(sql)
-            .bind(user_id)
-            .bind(workspace.0)
-            .fetch_one(pool)
-            .await)?;
-        Ok(count > 0)
     }
 }

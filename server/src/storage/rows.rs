@@ -4,12 +4,17 @@
 use super::StorageError;
 use shared::{initials_of, Me, Role, UserView, WorkspaceView};
 
+/// The columns of [`UserRow`], for `select` and `returning`.
+pub(crate) const USER_COLUMNS: &str = "id, email, name, role, disabled_at, must_change_password";
+
 #[derive(sqlx::FromRow)]
 pub(crate) struct UserRow {
     pub id: i64,
     pub email: String,
     pub name: String,
     pub role: String,
+    pub disabled_at: Option<i64>,
+    pub must_change_password: bool,
 }
 
 impl TryFrom<UserRow> for UserView {
@@ -21,6 +26,8 @@ impl TryFrom<UserRow> for UserView {
             email: row.email,
             name: row.name,
             role,
+            disabled: row.disabled_at.is_some(),
+            must_change_password: row.must_change_password,
         })
     }
 }
@@ -31,6 +38,8 @@ pub(crate) struct MemberRow {
     pub email: String,
     pub name: String,
     pub role: String,
+    pub disabled_at: Option<i64>,
+    pub must_change_password: bool,
     pub workspace_id: i64,
     pub workspace_name: String,
 }
@@ -48,6 +57,8 @@ impl TryFrom<MemberRow> for Me {
             email: row.email,
             name: row.name,
             role: row.role,
+            disabled_at: row.disabled_at,
+            must_change_password: row.must_change_password,
         })?;
         Ok(Me { user, workspace })
     }

@@ -204,6 +204,7 @@ impl TestApp {
             name: "Test Person",
             role,
             password_hash: &hash,
+            must_change_password: false,
         };
         self.storage
             .create_user(workspace, &record)

@@ -18,6 +18,7 @@ mod filters;
 mod helpers;
 mod imports;
 mod pages;
+mod people;
 mod roles;
 mod run_review;
 mod sessions;

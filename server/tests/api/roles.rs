@@ -4,7 +4,7 @@ use app::error::ApiError;
 use shared::{Role, UserView};
 
 /// Every server function that only super users may call, with a valid body.
-const SUPER_USER_CALLS: [(&str, &[(&str, &str)]); 23] = [
+const SUPER_USER_CALLS: [(&str, &[(&str, &str)]); 28] = [
     ("list_connections", &[]),
     (
         "test_connection",
@@ -34,6 +34,14 @@ const SUPER_USER_CALLS: [(&str, &[(&str, &str)]); 23] = [
         ],
     ),
     ("change_role", &[("user_id", "1"), ("role", "member")]),
+    ("disable_user", &[("user_id", "1")]),
+    ("enable_user", &[("user_id", "1")]),
+    ("delete_user", &[("user_id", "1")]),
+    ("sign_out_user", &[("user_id", "1")]),
+    (
+        "reset_password",
+        &[("user_id", "1"), ("password", "long enough password")],
+    ),
     ("list_syncs", &[]),
     (
         "create_sync",

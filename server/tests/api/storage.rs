@@ -19,6 +19,7 @@ fn record<'a>(address: &'a shared::EmailAddress, role: Role) -> UserRecord<'a> {
         name: "Someone",
         role,
         password_hash: "$argon2id$not-checked-here",
+        must_change_password: false,
     }
 }
 
@@ -210,26 +211,67 @@ async fn the_last_super_user_cannot_be_demoted_but_others_can() {
 }
 
 #[tokio::test]
-async fn sign_in_failures_count_up_lock_and_clear() {
+async fn sign_in_reservations_count_lock_refuse_forget_and_clear() {
+    use server::auth::throttle::PER_EMAIL;
+    use server::storage::throttle::Reservation;
     let (_db, storage) = storage().await;
-    let who = email("ada@acme.example");
-    assert_eq!(storage.sign_in_locked_until(&who).await.expect("read"), 0);
-    for expected in 1..=3 {
-        assert_eq!(
-            storage.record_sign_in_failure(&who).await.expect("record"),
-            expected
-        );
+    let who = "email:ada@acme.example";
+    let now = 1_000_000;
+    for expected in 1..PER_EMAIL.free_failures {
+        let reserved = storage.reserve_sign_in(who, &PER_EMAIL, now).await;
+        assert_eq!(reserved.expect("reserve"), Reservation::Allowed);
+        assert_eq!(storage.sign_in_failures(who).await.expect("read"), expected);
     }
-    storage.lock_sign_in(&who, 1_000).await.expect("lock");
+    // The attempt that reaches the limit may still check its password, and locks the ones after it.
+    let last_free = storage.reserve_sign_in(who, &PER_EMAIL, now).await;
+    assert_eq!(last_free.expect("reserve"), Reservation::Allowed);
+    let until = now + PER_EMAIL.lock_seconds(PER_EMAIL.free_failures);
+    let locked = storage.reserve_sign_in(who, &PER_EMAIL, now + 1).await;
+    assert_eq!(locked.expect("reserve"), Reservation::Locked { until });
     assert_eq!(
-        storage.sign_in_locked_until(&who).await.expect("read"),
-        1_000
+        storage.sign_in_failures(who).await.expect("read"),
+        PER_EMAIL.free_failures,
+        "a refused attempt is not counted"
     );
-    storage.clear_sign_in_failures(&who).await.expect("clear");
-    assert_eq!(storage.sign_in_locked_until(&who).await.expect("read"), 0);
+    // Once the lock is over, the next failure locks for longer.
+    let after_lock = storage.reserve_sign_in(who, &PER_EMAIL, until).await;
+    assert_eq!(after_lock.expect("reserve"), Reservation::Allowed);
+    let locked_longer = storage.reserve_sign_in(who, &PER_EMAIL, until).await;
     assert_eq!(
-        storage.record_sign_in_failure(&who).await.expect("record"),
-        1
+        locked_longer.expect("reserve"),
+        Reservation::Locked {
+            until: until + PER_EMAIL.lock_seconds(PER_EMAIL.free_failures + 1)
+        }
+    );
+    // A quiet period as long as the longest lock forgets every failure.
+    let quiet = until + PER_EMAIL.forget_after_secs();
+    let fresh = storage.reserve_sign_in(who, &PER_EMAIL, quiet).await;
+    assert_eq!(fresh.expect("reserve"), Reservation::Allowed);
+    assert_eq!(storage.sign_in_failures(who).await.expect("read"), 1);
+    storage.clear_sign_in(who).await.expect("clear");
+    assert_eq!(storage.sign_in_failures(who).await.expect("read"), 0);
+}
+
+#[tokio::test]
+async fn a_burst_of_parallel_attempts_checks_no_more_passwords_than_the_limit() {
+    use server::auth::throttle::PER_EMAIL;
+    use server::storage::throttle::Reservation;
+    let (_db, storage) = storage().await;
+    let who = "email:ada@acme.example";
+    let attempts = (0..40).map(|_| {
+        let storage = storage.clone();
+        tokio::spawn(async move { storage.reserve_sign_in(who, &PER_EMAIL, 1_000_000).await })
+    });
+    let mut allowed = 0;
+    for attempt in attempts {
+        if attempt.await.expect("task").expect("reserve") == Reservation::Allowed {
+            allowed += 1;
+        }
+    }
+    assert_eq!(allowed, PER_EMAIL.free_failures);
+    assert_eq!(
+        storage.sign_in_failures(who).await.expect("read"),
+        PER_EMAIL.free_failures
     );
 }
 
