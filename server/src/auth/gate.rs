@@ -37,10 +37,11 @@ impl HashGate {
         }
     }
 
-    /// One hash per core, and a line four times as long: a second or so of waiting at worst.
+    /// One hash per core, and a line sixteen times as long. A place in line costs a parked task, not a
+    /// hash's memory; at ~40 ms per release-build hash the last in line waits well under a second.
     pub fn for_this_machine() -> Self {
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
-        Self::new(cores, cores * 4)
+        Self::new(cores, cores * 16)
     }
 
     /// Waits for a turn, or refuses at once when the line is full.

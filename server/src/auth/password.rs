@@ -1,5 +1,6 @@
-//! Argon2id password hashing. Hashing is deliberately slow, so it runs on the blocking pool, never on an
-//! async worker thread.
+//! Argon2id password hashing. Hashing is deliberately slow, so it never runs on an async worker thread,
+//! and it takes 19 MiB, so it runs on a few threads of its own ([`on_hasher`]) rather than on tokio's
+//! blocking pool.
 
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
@@ -12,8 +13,58 @@ use std::sync::LazyLock;
 pub enum PasswordError {
     #[error("password hashing failed: {0}")]
     Hash(argon2::password_hash::Error),
-    #[error("password task panicked")]
-    Join(#[from] tokio::task::JoinError),
+    #[error("the password hashing thread gave no answer")]
+    Hasher,
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The hashing threads: one per core, taking jobs from one queue.
+///
+/// Why not `spawn_blocking`: glibc keeps the memory a thread frees in that thread's arena. Hashes spread
+/// over the blocking pool's many threads each leave their 19 MiB behind on their thread, up to eight arenas
+/// per core, so a flood grew the process by hundreds of MiB even with few hashes at a time. A fixed set of
+/// threads reuses the same few blocks. How many run at once is bounded by `auth::gate` before a job gets
+/// here; this queue only holds what the gate let through.
+static HASHERS: LazyLock<std::sync::mpsc::Sender<Job>> = LazyLock::new(|| {
+    let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+    let queue = std::sync::Arc::new(std::sync::Mutex::new(queue));
+    let threads = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+    for i in 0..threads {
+        let queue = queue.clone();
+        let spawned = std::thread::Builder::new()
+            .name(format!("password-hash-{i}"))
+            .spawn(move || loop {
+                let job = match queue.lock() {
+                    Ok(queue) => queue.recv(),
+                    Err(_) => return,
+                };
+                match job {
+                    // A panicking hash drops its answer (the caller gets `Hasher`); the thread lives on.
+                    Ok(job) => {
+                        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                    }
+                    Err(_) => return,
+                }
+            });
+        if let Err(error) = spawned {
+            tracing::error!(%error, "could not start a password hashing thread");
+        }
+    }
+    jobs
+});
+
+/// Runs `work` on a hashing thread and waits for its answer.
+async fn on_hasher<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, PasswordError> {
+    let (answer, answered) = tokio::sync::oneshot::channel();
+    HASHERS
+        .send(Box::new(move || {
+            let _ = answer.send(work());
+        }))
+        .map_err(|_| PasswordError::Hasher)?;
+    answered.await.map_err(|_| PasswordError::Hasher)
 }
 
 /// Hashes a password into a PHC string (algorithm, parameters and salt included).
@@ -21,7 +72,7 @@ pub enum PasswordError {
 /// # Errors
 /// Only if the hasher itself fails.
 pub async fn hash(password: SecretString) -> Result<String, PasswordError> {
-    tokio::task::spawn_blocking(move || {
+    on_hasher(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
             .hash_password(password.expose_secret().as_bytes(), &salt)
@@ -44,9 +95,9 @@ static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
 /// Checks `password` against `stored` (or against a dummy hash when there is no such user).
 ///
 /// # Errors
-/// Only if the blocking task fails; a wrong password is `Ok(false)`.
+/// Only if the hashing thread fails; a wrong password is `Ok(false)`.
 pub async fn verify(password: SecretString, stored: Option<String>) -> Result<bool, PasswordError> {
-    tokio::task::spawn_blocking(move || {
+    on_hasher(move || {
         let known = stored.is_some();
         let phc = stored.unwrap_or_else(|| DUMMY_HASH.clone());
         let matches = PasswordHash::new(&phc)
@@ -59,7 +110,6 @@ pub async fn verify(password: SecretString, stored: Option<String>) -> Result<bo
         known && matches
     })
     .await
-    .map_err(PasswordError::from)
 }
 
 /// A password for the first super user when none was configured: 20 characters from an alphabet without

@@ -5,6 +5,7 @@
 
 use super::{internal, RequestBackend};
 use crate::auth::{password, throttle, SESSION_EPOCH, SESSION_USER_ID};
+use crate::storage::people::Credentials;
 use crate::storage::throttle::Reservation;
 use crate::storage::{now_unix, WorkspaceId};
 use app::api::session::SessionBackend;
@@ -20,47 +21,36 @@ impl SessionBackend for RequestBackend {
 
     #[tracing::instrument(skip_all)]
     async fn sign_in(&self, email: String, password: String) -> Result<Me, ApiError> {
-        // A turn at the password hasher first: a flood is refused here, before it costs anything or
-        // counts against anyone.
-        let _turn = self.hash_gate.turn().await.map_err(|_| ApiError::Busy {
-            retry_after_secs: 1,
-        })?;
         let now = now_unix();
-        let address = self.client.map(|ip| format!("address:{ip}"));
-        if let Some(address) = &address {
-            refuse_if_locked(
-                self.storage
-                    .reserve_sign_in(address, &throttle::PER_ADDRESS, now)
-                    .await?,
-                now,
-            )?;
-        }
-        // An unparseable email is just another wrong credential: one message for every failure.
-        let email = EmailAddress::parse(&email).map_err(|_| ApiError::WrongCredentials)?;
-        let subject = format!("email:{}", email.as_str());
-        refuse_if_locked(
-            self.storage
-                .reserve_sign_in(&subject, &throttle::PER_EMAIL, now)
-                .await?,
-            now,
-        )?;
-        let credentials = self.storage.find_credentials(&email).await?;
-        let hash = credentials.as_ref().map(|c| c.password_hash.clone());
-        let matches = password::verify(SecretString::from(password), hash)
-            .await
-            .map_err(internal)?;
-        let credentials = match credentials {
-            Some(c) if matches => c,
-            // The attempt was counted when it was reserved.
-            _ => {
-                tracing::info!("sign-in failed");
-                return Err(ApiError::WrongCredentials);
-            }
+        // An unparseable email is just another wrong credential: one message for every failure. It still
+        // counts against the address.
+        let email = EmailAddress::parse(&email).ok();
+        let attempt = Attempt {
+            address: self.client.map(|ip| format!("address:{ip}")),
+            email: email.as_ref().map(|e| format!("email:{}", e.as_str())),
         };
-        self.storage.clear_sign_in(&subject).await?;
-        if let Some(address) = &address {
-            self.storage.give_back_sign_in(address).await?;
+        self.reserve(&attempt, now).await?;
+        // A turn at the password hasher: beyond its line, the server is too busy to check, and the
+        // attempt is given back so the counts stay exact.
+        let Ok(_turn) = self.hash_gate.turn().await else {
+            self.give_back(&attempt).await?;
+            return Err(ApiError::Busy {
+                retry_after_secs: 1,
+            });
+        };
+        let Some(email) = email else {
+            return Err(ApiError::WrongCredentials);
+        };
+        let credentials = self.check_password(&email, password).await?;
+        // A success: the email's failures are forgotten, the address's other failures stand.
+        if let Some(subject) = &attempt.email {
+            self.storage.clear_sign_in(subject).await?;
         }
+        self.give_back(&Attempt {
+            email: None,
+            ..attempt
+        })
+        .await?;
         if credentials.disabled {
             // Only someone who knows the password learns the account is disabled.
             tracing::info!(user_id = credentials.user_id, "refused: disabled user");
@@ -71,8 +61,7 @@ impl SessionBackend for RequestBackend {
         self.start_session(credentials.user_id, credentials.session_epoch)
             .await?;
         tracing::info!(user_id = credentials.user_id, "signed in");
-        let me = self.caller().await?.ok_or(ApiError::WrongCredentials)?;
-        Ok(me)
+        self.caller().await?.ok_or(ApiError::WrongCredentials)
     }
 
     #[tracing::instrument(skip_all)]
@@ -124,7 +113,85 @@ impl SessionBackend for RequestBackend {
     }
 }
 
+/// The throttle subjects one sign-in attempt counts against: its client address and its email.
+struct Attempt {
+    address: Option<String>,
+    email: Option<String>,
+}
+
 impl RequestBackend {
+    /// Counts the attempt against its address and email, or refuses it (429) when either is locked.
+    ///
+    /// A read-only look comes first, so a flood against a locked email or address is refused without a
+    /// write. Then each reservation counts the attempt atomically with the lock it may set: what really
+    /// decides, so a burst cannot slip past the lock. Refused attempts never wait for the hasher, so a
+    /// flood against one email leaves the hasher's line free for everyone else.
+    async fn reserve(&self, attempt: &Attempt, now: i64) -> Result<(), ApiError> {
+        for subject in [&attempt.address, &attempt.email].into_iter().flatten() {
+            let until = self.storage.sign_in_locked_until(subject).await?;
+            refuse_if_locked(Reservation::Locked { until }, now)?;
+        }
+        if let Some(address) = &attempt.address {
+            let reservation = self
+                .storage
+                .reserve_sign_in(address, &throttle::PER_ADDRESS, now)
+                .await?;
+            refuse_if_locked(reservation, now)?;
+        }
+        if let Some(email) = &attempt.email {
+            let reservation = self
+                .storage
+                .reserve_sign_in(email, &throttle::PER_EMAIL, now)
+                .await?;
+            if let Err(locked) = refuse_if_locked(reservation, now) {
+                // Nothing was checked: the address's count goes back too.
+                self.give_back(&Attempt {
+                    address: attempt.address.clone(),
+                    email: None,
+                })
+                .await?;
+                return Err(locked);
+            }
+        }
+        Ok(())
+    }
+
+    /// The stored credentials when `password` is theirs; one generic error otherwise (an unknown email
+    /// takes as long, checked against a dummy hash). The failure was counted when it was reserved.
+    async fn check_password(
+        &self,
+        email: &EmailAddress,
+        password: String,
+    ) -> Result<Credentials, ApiError> {
+        let credentials = self.storage.find_credentials(email).await?;
+        let hash = credentials.as_ref().map(|c| c.password_hash.clone());
+        let matches = password::verify(SecretString::from(password), hash)
+            .await
+            .map_err(internal)?;
+        match credentials {
+            Some(credentials) if matches => Ok(credentials),
+            _ => {
+                tracing::info!("sign-in failed");
+                Err(ApiError::WrongCredentials)
+            }
+        }
+    }
+
+    /// Gives back what `attempt` counted: it was no failure (a success, or not checked at all).
+    async fn give_back(&self, attempt: &Attempt) -> Result<(), ApiError> {
+        if let Some(address) = &attempt.address {
+            self.storage
+                .give_back_sign_in(address, &throttle::PER_ADDRESS)
+                .await?;
+        }
+        if let Some(email) = &attempt.email {
+            self.storage
+                .give_back_sign_in(email, &throttle::PER_EMAIL)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Starts (or carries on) this request's session as `user_id` in `epoch`, under a new session id, so
     /// an id planted before sign-in is worthless after it.
     async fn start_session(&self, user_id: i64, epoch: i64) -> Result<(), ApiError> {
@@ -143,12 +210,12 @@ impl RequestBackend {
     }
 }
 
-/// 429 with the time left when a reservation found its subject locked.
+/// 429 with the time left when a reservation (or a first look) found its subject locked.
 fn refuse_if_locked(reservation: Reservation, now: i64) -> Result<(), ApiError> {
     match reservation {
-        Reservation::Allowed => Ok(()),
-        Reservation::Locked { until } => Err(ApiError::TooManyAttempts {
+        Reservation::Locked { until } if until > now => Err(ApiError::TooManyAttempts {
             retry_after_secs: u64::try_from(until - now).unwrap_or(1).max(1),
         }),
+        _ => Ok(()),
     }
 }

@@ -3,8 +3,9 @@
 //!
 //! An attempt is *reserved* (counted as a failure) before its password is checked, in one transaction that
 //! also sets the lock when the count reaches it. So a burst of parallel attempts cannot all read "not
-//! locked" and then all check a password: the sixth of a burst finds the lock the fifth set. A success gives
-//! its reservation back.
+//! locked" and then all check a password: the sixth of a burst finds the lock the fifth set. An attempt
+//! that turns out not to be a failure (a success, or one the server was too busy to check) gives its
+//! reservation back.
 
 use super::{on_pool, Storage, StorageError};
 use crate::auth::throttle::Policy;
@@ -77,6 +78,18 @@ impl Storage {
         Ok(reservation)
     }
 
+    /// Unix second until which `subject` is locked (0 when it is not). Only a cheap first look, so a flood
+    /// against a locked subject is refused without waiting for the hasher; [`Self::reserve_sign_in`] is
+    /// what decides.
+    ///
+    /// # Errors
+    /// Database faults.
+    pub async fn sign_in_locked_until(&self, subject: &str) -> Result<i64, StorageError> {
+        let sql = "select locked_until from sign_in_throttle where subject = $1";
+        let until: Option<i64> = on_pool!(self, pool => sqlx::query_scalar(sql).bind(subject).fetch_optional(pool).await)?;
+        Ok(until.unwrap_or(0))
+    }
+
     /// After a successful sign-in: forgets every failure of `subject` (the account's own count).
     ///
     /// # Errors
@@ -87,16 +100,26 @@ impl Storage {
         Ok(())
     }
 
-    /// After a successful sign-in: gives back this attempt's reservation of `subject` (an address, whose
-    /// other failures stay counted: signing in to one's own account must not wipe the count of guesses at
-    /// others). A lock this attempt set stays until it ends.
+    /// Gives back one reservation of `subject`: the attempt was not a failure after all (it succeeded, or
+    /// the server was too busy to check it). When the count falls below where `policy` locks, the lock
+    /// that reservation may have set goes too.
     ///
     /// # Errors
     /// Database faults.
-    pub async fn give_back_sign_in(&self, subject: &str) -> Result<(), StorageError> {
-        let sql = "update sign_in_throttle set failures = failures - 1 \
+    pub async fn give_back_sign_in(
+        &self,
+        subject: &str,
+        policy: &Policy,
+    ) -> Result<(), StorageError> {
+        let sql = "update sign_in_throttle set failures = failures - 1, \
+                     locked_until = case when failures - 1 < $2 then 0 else locked_until end \
                    where subject = $1 and failures > 0";
-        on_pool!(self, pool => sqlx::query(sql).bind(subject).execute(pool).await.map(|_| ()))?;
+        on_pool!(self, pool => sqlx::query(sql)
+            .bind(subject)
+            .bind(policy.free_failures)
+            .execute(pool)
+            .await
+            .map(|_| ()))?;
         Ok(())
     }
 

@@ -253,6 +253,32 @@ async fn sign_in_reservations_count_lock_refuse_forget_and_clear() {
 }
 
 #[tokio::test]
+async fn an_attempt_given_back_uncounts_itself_and_the_lock_it_set() {
+    use server::auth::throttle::PER_EMAIL;
+    use server::storage::throttle::Reservation;
+    let (_db, storage) = storage().await;
+    let who = "email:ada@acme.example";
+    let now = 1_000_000;
+    for _ in 0..PER_EMAIL.free_failures {
+        let reserved = storage.reserve_sign_in(who, &PER_EMAIL, now).await;
+        assert_eq!(reserved.expect("reserve"), Reservation::Allowed);
+    }
+    assert!(storage.sign_in_locked_until(who).await.expect("read") > now);
+    // The attempt that set the lock was never checked (the server was busy): it is given back.
+    storage
+        .give_back_sign_in(who, &PER_EMAIL)
+        .await
+        .expect("give back");
+    assert_eq!(
+        storage.sign_in_failures(who).await.expect("read"),
+        PER_EMAIL.free_failures - 1
+    );
+    assert_eq!(storage.sign_in_locked_until(who).await.expect("read"), 0);
+    let next = storage.reserve_sign_in(who, &PER_EMAIL, now).await;
+    assert_eq!(next.expect("reserve"), Reservation::Allowed);
+}
+
+#[tokio::test]
 async fn a_burst_of_parallel_attempts_checks_no_more_passwords_than_the_limit() {
     use server::auth::throttle::PER_EMAIL;
     use server::storage::throttle::Reservation;
