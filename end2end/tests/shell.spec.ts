@@ -1,6 +1,6 @@
 import { test, expect } from "@playwright/test";
 import { admin } from "../playwright.config";
-import { addMember, signIn, signInAndWait, openWorkspaceMenu, signOut, waitForHydration } from "./support/actions";
+import { addMember, firstSignIn, signIn, signInAndWait, openWorkspaceMenu, signOut, waitForHydration } from "./support/actions";
 import { workspaceInitials, workspaceMenu, mainNav, alert, heading } from "./support/locators";
 import { expectRefusedPage, keepScreenshot } from "./support/checks";
 
@@ -48,7 +48,7 @@ test("a member is refused the CRM pages, and signing out ends the session", asyn
   // The member, in a browser of their own.
   const context = await browser.newContext();
   const memberPage = await context.newPage();
-  await signInAndWait(memberPage, member.email, member.password);
+  await firstSignIn(memberPage, member);
   await expect(mainNav(memberPage).getByRole("link", { name: "CRM · Syncs" })).toHaveCount(0);
   const response = await memberPage.goto("/crm/syncs");
   await expectRefusedPage(memberPage, response);

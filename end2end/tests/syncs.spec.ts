@@ -1,6 +1,6 @@
 import { test, expect } from "@playwright/test";
 import { admin, salesforce } from "../playwright.config";
-import { addField, addMember, ensureConnected, feedContacts, signInAndWait, waitForHydration } from "./support/actions";
+import { addField, addMember, firstSignIn, ensureConnected, feedContacts, signInAndWait, waitForHydration } from "./support/actions";
 import { heading } from "./support/locators";
 import { expectRefusedPage, keepScreenshot } from "./support/checks";
 
@@ -124,7 +124,7 @@ test("a member is refused the sync pages", async ({ page, browser }) => {
   const member = await addMember(page, "Sam Member");
   const context = await browser.newContext();
   const memberPage = await context.newPage();
-  await signInAndWait(memberPage, member.email, member.password);
+  await firstSignIn(memberPage, member);
   for (const path of ["/crm/syncs", "/crm/syncs/1", "/crm/syncs/1/configure", "/crm/syncs/1/runs/1"]) {
     await expectRefusedPage(memberPage, await memberPage.goto(path));
   }

@@ -25,6 +25,9 @@ pub struct Settings {
     /// one of them is `X-Forwarded-For` believed (`http::client_address`); from anyone else it is ignored.
     pub trusted_proxies: Vec<std::net::IpAddr>,
     pub session_idle: Duration,
+    /// `KOMO_PROGRESS_QUEUED_PATIENCE_SECS` (default 900): a run's progress stream ends once the run has
+    /// sat this long in the queue, instead of polling for ever when no worker takes runs.
+    pub progress_patience: Duration,
     pub log_format: LogFormat,
     pub bootstrap: Bootstrap,
     /// `KOMO_SECRET_KEY` / `KOMO_SECRET_KEY_PREVIOUS`: see `crypto.rs`. Unset: a key file in the data dir.
@@ -130,6 +133,7 @@ impl Settings {
         let frame_ancestors = origin_list(&get, "KOMO_FRAME_ANCESTORS")?;
         let trusted_proxies = address_list(&get, "KOMO_TRUSTED_PROXIES")?;
         let session_idle = session_idle(&get)?;
+        let progress_patience = progress_patience(&get)?;
         let log_format = log_format(&get)?;
         let bootstrap = Bootstrap::from_lookup(&get)?;
         let salesforce = SalesforceSettings::from_lookup(&get)?;
@@ -149,6 +153,7 @@ impl Settings {
             frame_ancestors,
             trusted_proxies,
             session_idle,
+            progress_patience,
             log_format,
             bootstrap,
         })
@@ -243,6 +248,16 @@ fn session_idle(get: &impl Fn(&str) -> Option<String>) -> Result<Duration, Confi
             "expected a whole number of minutes > 0",
         )),
     }
+}
+
+fn progress_patience(get: &impl Fn(&str) -> Option<String>) -> Result<Duration, ConfigError> {
+    let var = "KOMO_PROGRESS_QUEUED_PATIENCE_SECS";
+    let Some(raw) = get(var) else {
+        return Ok(Duration::from_secs(15 * 60));
+    };
+    raw.parse::<u64>()
+        .map(Duration::from_secs)
+        .map_err(|_| invalid(var, &raw, "expected a whole number of seconds"))
 }
 
 fn log_format(get: &impl Fn(&str) -> Option<String>) -> Result<LogFormat, ConfigError> {

@@ -157,6 +157,7 @@ impl Application {
             salesforce,
             hash_gate: Arc::new(crate::auth::gate::HashGate::for_this_machine()),
             trusted_proxies: Arc::new(settings.trusted_proxies.clone()),
+            progress_patience: settings.progress_patience,
         };
 
         let session_layer = session_layer(sessions, settings);

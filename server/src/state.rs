@@ -21,6 +21,8 @@ pub struct AppState {
     pub engine_wake: Arc<tokio::sync::Notify>,
     /// Bounds the password hashes running at once (sign-in floods).
     pub hash_gate: Arc<crate::auth::gate::HashGate>,
+    /// How long a progress stream waits with a run that stays queued (`KOMO_PROGRESS_QUEUED_PATIENCE_SECS`).
+    pub progress_patience: std::time::Duration,
     /// Proxies whose `X-Forwarded-For` names the real client.
     pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
 }

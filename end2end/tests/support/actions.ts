@@ -43,6 +43,24 @@ export async function addMember(page: Page, name: string) {
   return member;
 }
 
+/**
+ * A member's first sign-in with the password a super user chose: the app sends them to choose their own
+ * before anything else. Returns the password they chose.
+ */
+export async function firstSignIn(page: Page, member: { email: string; password: string }) {
+  await signIn(page, member.email, member.password);
+  await expect(page).toHaveURL(/\/account\/password$/);
+  await expect(page.getByRole("heading", { name: "Choose your password" })).toBeVisible();
+  await waitForHydration(page);
+  const chosen = `${member.password} of my own`;
+  await page.getByLabel("Current password").fill(member.password);
+  await page.getByLabel("New password", { exact: true }).fill(chosen);
+  await page.getByLabel("Repeat the new password").fill(chosen);
+  await page.getByRole("button", { name: "Save password" }).click();
+  await expect(workspaceInitials(page)).toBeVisible();
+  return chosen;
+}
+
 /** Connects the simulator's org unless a connection exists already (the specs may run in any order). */
 export async function ensureConnected(page: Page, org: { origin: string; clientId: string; clientSecret: string }) {
   await page.goto("/settings/connected-apps");

@@ -21,6 +21,7 @@ use axum::routing::get;
 use axum::Router;
 use futures::{stream, Stream, StreamExt};
 use shared::sync::log::LogFilter;
+use shared::sync::run::RunStatus;
 use std::convert::Infallible;
 use std::time::Duration;
 use tower_sessions::Session;
@@ -43,6 +44,25 @@ struct Watch {
     ticker: tokio::time::Interval,
     last: Option<RunSummary>,
     finished: bool,
+    /// How long a run may sit in the queue before the stream stops waiting with it.
+    patience: Duration,
+    queued_since: Option<tokio::time::Instant>,
+}
+
+impl Watch {
+    /// Whether the stream has waited long enough for a run that is still queued: no worker anywhere may
+    /// be taking runs (every instance started with `KOMO_WORKERS=0`), and an open stream would poll for
+    /// ever. The page keeps what it showed; reloading it opens a new stream.
+    fn gave_up_on(&mut self, run: &RunSummary) -> bool {
+        if run.status != RunStatus::Queued {
+            self.queued_since = None;
+            return false;
+        }
+        let since = *self
+            .queued_since
+            .get_or_insert_with(tokio::time::Instant::now);
+        since.elapsed() >= self.patience
+    }
 }
 
 /// The next `progress` event: waits for a change of the run, ends after a finished run was sent.
@@ -62,6 +82,13 @@ async fn next_change(mut watch: Watch) -> Option<(Event, Watch)> {
                 return None;
             }
         };
+        if watch.last.is_some() && watch.gave_up_on(&run) {
+            tracing::info!(
+                run_id = watch.run_id,
+                "progress stream stopped: the run is still queued"
+            );
+            return None;
+        }
         if watch.last.as_ref() == Some(&run) {
             continue;
         }
@@ -95,6 +122,8 @@ async fn events(
         ticker,
         last: None,
         finished: false,
+        patience: state.progress_patience,
+        queued_since: None,
     };
     let changes = stream::unfold(watch, next_change).map(Ok::<_, Infallible>);
     Ok(Sse::new(changes).keep_alive(KeepAlive::default()))

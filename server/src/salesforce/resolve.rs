@@ -49,8 +49,17 @@ impl Resolve for PublicOnlyResolver {
     }
 }
 
-/// False for loopback, private, link-local (cloud metadata lives at 169.254.169.254), unspecified,
-/// multicast, shared (100.64/10) and IPv6 unique-local addresses.
+/// False for every address that is not a plain public one: loopback, private, link-local (cloud metadata
+/// lives at 169.254.169.254), unspecified and "this network" (0/8), multicast, broadcast and reserved
+/// (240/4), shared (100.64/10), benchmarking (198.18/15), documentation, IPv6 unique-local and site-local
+/// (fec0::/10); and the IPv6 forms that carry an IPv4 address inside.
+///
+/// Of those, IPv4-mapped (`::ffff:a.b.c.d`) and the well-known NAT64 prefix (`64:ff9b::/96`) are judged by
+/// the IPv4 address they carry: a server on an IPv6-only network with DNS64 reaches Salesforce through
+/// NAT64, so refusing the prefix outright would cut it off, while `64:ff9b::7f00:1` (127.0.0.1) is refused
+/// like 127.0.0.1. IPv4-compatible (`::a.b.c.d`), 6to4 (`2002::/16`), Teredo (`2001::/32`) and local-use
+/// NAT64 (`64:ff9b:1::/48`, whose mapping only its network knows) are refused outright: deprecated or
+/// tunnels, and no Salesforce host resolves to them.
 pub fn is_public(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {
@@ -58,22 +67,34 @@ pub fn is_public(ip: IpAddr) -> bool {
             !(v4.is_loopback()
                 || v4.is_private()
                 || v4.is_link_local()
-                || v4.is_unspecified()
+                || a == 0
                 || v4.is_multicast()
-                || v4.is_broadcast()
+                || a >= 240
                 || v4.is_documentation()
-                || (a == 100 && (64..128).contains(&b)))
+                || (a == 100 && (64..128).contains(&b))
+                || (a == 198 && (b & 0xfe) == 18))
         }
         IpAddr::V6(v6) => {
             if let Some(v4) = v6.to_ipv4_mapped() {
                 return is_public(IpAddr::V4(v4));
             }
-            let first = v6.segments()[0];
+            let segments = v6.segments();
+            if segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+                let [.., a, b, c, d] = v6.octets();
+                return is_public(IpAddr::V4(std::net::Ipv4Addr::new(a, b, c, d)));
+            }
+            let first = segments[0];
+            let ipv4_compatible = segments[..6] == [0; 6];
             !(v6.is_loopback()
                 || v6.is_unspecified()
+                || ipv4_compatible
                 || v6.is_multicast()
                 || (first & 0xfe00) == 0xfc00
-                || (first & 0xffc0) == 0xfe80)
+                || (first & 0xffc0) == 0xfe80
+                || (first & 0xffc0) == 0xfec0
+                || first == 0x2002
+                || (first == 0x2001 && segments[1] == 0)
+                || (first == 0x64 && segments[1] == 0xff9b && segments[2] == 1))
         }
     }
 }
@@ -97,10 +118,30 @@ mod tests {
             "fe80::1",
             "::ffff:127.0.0.1",
             "::ffff:169.254.169.254",
+            "0.1.2.3",
+            "198.18.0.1",
+            "198.19.255.254",
+            "240.0.0.1",
+            "255.255.255.255",
+            "64:ff9b::7f00:1",
+            "64:ff9b::a9fe:a9fe",
+            "64:ff9b:1::d6e:1",
+            "::7f00:1",
+            "::d6e:1",
+            "2002:7f00:1::1",
+            "2001:0:4136:e378::1",
+            "fec0::1",
         ] {
             assert!(!is_public(ip.parse().expect("ip")), "{ip}");
         }
-        for ip in ["13.110.0.1", "85.222.130.1", "2606:4700::1"] {
+        for ip in [
+            "13.110.0.1",
+            "85.222.130.1",
+            "2606:4700::1",
+            "198.20.0.1",
+            "64:ff9b::d6e:1",
+            "2a00:1450::1",
+        ] {
             assert!(is_public(ip.parse().expect("ip")), "{ip}");
         }
     }

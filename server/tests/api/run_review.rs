@@ -543,3 +543,31 @@ async fn the_runs_list_is_newest_first_a_page_at_a_time() {
         "nothing before the first run"
     );
 }
+
+#[tokio::test]
+async fn a_progress_stream_stops_waiting_for_a_run_that_stays_queued() {
+    // No worker runs in tests, so the run stays queued; no patience at all makes the wait observable.
+    let o = crate::engine::org_with(&[("KOMO_PROGRESS_QUEUED_PATIENCE_SECS", "0")]).await;
+    o.add(&[("ada@example.com", "Ada", "Lovelace", "London")])
+        .await;
+    let sync = o
+        .sync(&crate::engine::contact_sync(crate::engine::city_is(
+            "London",
+        )))
+        .await;
+    let run_id = o.sync_now(sync, false).await;
+    let events = o.app.get(&format!("/crm/runs/{run_id}/events")).await;
+    assert_eq!(events.status(), 200);
+    // The stream must end by itself; the bound only turns a hang into a failure.
+    let body = tokio::time::timeout(std::time::Duration::from_secs(30), events.text())
+        .await
+        .expect("the stream ended")
+        .expect("body");
+    let sent: Vec<RunSummary> = body
+        .lines()
+        .filter_map(|l| l.strip_prefix("data: "))
+        .map(|data| serde_json::from_str(data).expect("run json"))
+        .collect();
+    assert_eq!(sent.len(), 1, "the queued run, once: {body}");
+    assert_eq!(sent[0].status, RunStatus::Queued);
+}
