@@ -488,3 +488,61 @@ async fn the_duplicate_match_policy_applies_to_the_bulk_index() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_value_of_na_reaches_the_org_as_written_in_a_bulk_run() {
+    let o = crate::engine::org_with(BULK).await;
+    // Job titles: one contact's is "#N/A", which a Bulk CSV cell would turn into "clear the field".
+    let titles = [
+        ("na@example.com", "#N/A"),
+        ("one@example.com", "Engineer"),
+        ("two@example.com", "Engineer"),
+        ("three@example.com", "Engineer"),
+        ("four@example.com", "Engineer"),
+    ];
+    let contacts: Vec<_> = titles
+        .iter()
+        .map(|(email, title)| {
+            crate::contacts_storage::contact(
+                email,
+                &[
+                    ("first_name", "Ada"),
+                    ("last_name", "Lovelace"),
+                    ("city", "London"),
+                    ("job_title", title),
+                ],
+                &[],
+            )
+        })
+        .collect();
+    o.app
+        .storage
+        .upsert_contacts(o.workspace, &contacts)
+        .await
+        .expect("contacts");
+    let sync = o
+        .sync(&contact_sync(crate::engine::city_is("London")))
+        .await;
+    let (run, _) = o.push(sync, false).await;
+    assert_eq!(run.status, RunStatus::Succeeded);
+    assert!(count(&o, "PUT", "/batches") >= 1, "the others went by Bulk");
+    assert_eq!(
+        count(&o, "POST", "/composite/sobjects"),
+        1,
+        "the #N/A one by Collections"
+    );
+    let titles_in_org: HashMap<String, String> = o
+        .sim
+        .records("Contact")
+        .into_iter()
+        .map(|r| {
+            (
+                r["Email"].as_str().unwrap_or_default().to_owned(),
+                r["Title"].as_str().unwrap_or("(empty)").to_owned(),
+            )
+        })
+        .collect();
+    for (email, title) in titles {
+        assert_eq!(titles_in_org[email], title, "{email}");
+    }
+}

@@ -149,7 +149,8 @@ async fn plan_batch(
 }
 
 /// Stages the batch's writes, deferring every contact whose match key a staged write already holds
-/// (from an earlier batch, or earlier in this one).
+/// (from an earlier batch, or earlier in this one), and every write Bulk CSV cannot carry as it is
+/// ([`bulk_would_change`]).
 async fn stage(ctx: &Ctx<'_>, mut writes: Vec<(Planned, String)>) -> Flow<Vec<StagedRow>> {
     writes.sort_by_key(|(p, _)| p.contact_id);
     let keys: Vec<String> = writes
@@ -175,7 +176,8 @@ async fn stage(ctx: &Ctx<'_>, mut writes: Vec<(Planned, String)>) -> Flow<Vec<St
             .as_ref()
             .map(|k| k.as_str().to_owned())
             .unwrap_or_default();
-        if !taken.insert(match_key.clone()) {
+        // The key is taken either way: a later contact with it waits for this one.
+        if !taken.insert(match_key.clone()) || bulk_would_change(&planned) {
             staged.push(StagedRow {
                 contact_id: planned.contact_id,
                 operation: Operation::Deferred,
@@ -190,6 +192,22 @@ async fn stage(ctx: &Ctx<'_>, mut writes: Vec<(Planned, String)>) -> Flow<Vec<St
         staged.extend(rows_of(&planned, &email, &match_key, &key_field));
     }
     Ok(staged)
+}
+
+/// Whether Bulk CSV would write something other than the contact holds: a text value of exactly `#N/A`
+/// (spaces aside) is Bulk's marker for "clear this field" (doc §6.1) and no quoting escapes it, so a
+/// job title of `#N/A` would empty the record's Title. Such a write is deferred to the small-run path,
+/// whose sObject Collections JSON carries the text as it is. Rare, so the cost is a Collections call.
+fn bulk_would_change(planned: &Planned) -> bool {
+    let records = match &planned.decision {
+        Decision::Insert { values } | Decision::Upsert { values, .. } => vec![values.to_record()],
+        Decision::Update { writes } => writes.iter().map(|w| w.values.to_record()).collect(),
+        _ => Vec::new(),
+    };
+    records
+        .iter()
+        .flat_map(|record| record.values())
+        .any(|value| matches!(value, Value::String(text) if text.trim() == cells::CLEAR))
 }
 
 /// The staged rows of one write decision: one per record written.
