@@ -28,6 +28,9 @@ pub struct Settings {
     /// `KOMO_PROGRESS_QUEUED_PATIENCE_SECS` (default 900): a run's progress stream ends once the run has
     /// sat this long in the queue, instead of polling for ever when no worker takes runs.
     pub progress_patience: Duration,
+    /// `KOMO_API_BULK_CONCURRENCY` (default 4): bulk contact requests read and saved at once per instance;
+    /// more are answered 429 with `Retry-After`.
+    pub api_bulk_concurrency: usize,
     pub log_format: LogFormat,
     pub bootstrap: Bootstrap,
     /// `KOMO_SECRET_KEY` / `KOMO_SECRET_KEY_PREVIOUS`: see `crypto.rs`. Unset: a key file in the data dir.
@@ -134,6 +137,7 @@ impl Settings {
         let trusted_proxies = address_list(&get, "KOMO_TRUSTED_PROXIES")?;
         let session_idle = session_idle(&get)?;
         let progress_patience = progress_patience(&get)?;
+        let api_bulk_concurrency = api_bulk_concurrency(&get)?;
         let log_format = log_format(&get)?;
         let bootstrap = Bootstrap::from_lookup(&get)?;
         let salesforce = SalesforceSettings::from_lookup(&get)?;
@@ -154,6 +158,7 @@ impl Settings {
             trusted_proxies,
             session_idle,
             progress_patience,
+            api_bulk_concurrency,
             log_format,
             bootstrap,
         })
@@ -258,6 +263,17 @@ fn progress_patience(get: &impl Fn(&str) -> Option<String>) -> Result<Duration, 
     raw.parse::<u64>()
         .map(Duration::from_secs)
         .map_err(|_| invalid(var, &raw, "expected a whole number of seconds"))
+}
+
+fn api_bulk_concurrency(get: &impl Fn(&str) -> Option<String>) -> Result<usize, ConfigError> {
+    let var = "KOMO_API_BULK_CONCURRENCY";
+    let Some(raw) = get(var) else {
+        return Ok(4);
+    };
+    match raw.parse::<usize>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(invalid(var, &raw, "expected a whole number > 0")),
+    }
 }
 
 fn log_format(get: &impl Fn(&str) -> Option<String>) -> Result<LogFormat, ConfigError> {

@@ -158,6 +158,7 @@ impl Application {
             hash_gate: Arc::new(crate::auth::gate::HashGate::for_this_machine()),
             trusted_proxies: Arc::new(settings.trusted_proxies.clone()),
             progress_patience: settings.progress_patience,
+            bulk_turns: Arc::new(tokio::sync::Semaphore::new(settings.api_bulk_concurrency)),
         };
 
         let session_layer = session_layer(sessions, settings);

@@ -23,6 +23,8 @@ pub struct AppState {
     pub hash_gate: Arc<crate::auth::gate::HashGate>,
     /// How long a progress stream waits with a run that stays queued (`KOMO_PROGRESS_QUEUED_PATIENCE_SECS`).
     pub progress_patience: std::time::Duration,
+    /// Turns for `POST /api/v1/contacts/bulk` (`KOMO_API_BULK_CONCURRENCY`).
+    pub bulk_turns: Arc<tokio::sync::Semaphore>,
     /// Proxies whose `X-Forwarded-For` names the real client.
     pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
 }

@@ -233,6 +233,49 @@ async fn malformed_oversized_and_overlong_requests_get_clear_4xx_errors() {
     assert_eq!(response.status(), 413);
     assert_eq!(error_code(response).await, "too_many_contacts");
 
+    // A million zeros: the read stops at the 10,001st instead of building a million values first.
+    let zeros = format!("{{\"contacts\": [{}]}}", vec!["0"; 1_000_000].join(","));
+    let response = app
+        .client
+        .post(url(&app, "/contacts/bulk"))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body(zeros)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), 413);
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "too_many_contacts");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.ends_with("this one has more")),
+        "{body}"
+    );
+
+    // One oversized item is that item's error; the others are saved.
+    let oversized = json!({
+        "email": "big@example.com",
+        "padding": vec![0; server::http::api_v1::MAX_ITEM_BYTES],
+    });
+    let response = bulk(
+        &app,
+        &token,
+        &json!({ "contacts": [oversized, { "email": "small@example.com" }] }),
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(body["saved"], 1);
+    assert_eq!(body["errors"][0]["index"], 0);
+    assert!(
+        body["errors"][0]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("bytes of JSON")),
+        "{body}"
+    );
+
     let huge = "x".repeat(server::http::api_v1::MAX_BODY_BYTES + 1);
     let response = bulk(&app, &token, &json!({ "contacts": [], "padding": huge })).await;
     assert_eq!(response.status(), 413);
@@ -392,4 +435,48 @@ async fn the_openapi_description_is_served_and_unknown_paths_answer_json() {
         .expect("sent");
     assert_eq!(unknown.status(), 404);
     assert_eq!(error_code(unknown).await, "not_found");
+}
+
+#[tokio::test]
+async fn bulk_requests_beyond_the_concurrency_limit_are_told_to_come_back() {
+    use futures::SinkExt;
+    let app = crate::helpers::spawn_app_with(&[("KOMO_API_BULK_CONCURRENCY", "1")]).await;
+    let token = admin_token(&app).await;
+    // A first request whose body is still on its way holds the only turn.
+    let (mut body, body_rx) = futures::channel::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(1);
+    let held = tokio::spawn(
+        app.client
+            .post(url(&app, "/contacts/bulk"))
+            .bearer_auth(&token)
+            .header("content-type", "application/json")
+            .body(reqwest::Body::wrap_stream(body_rx))
+            .send(),
+    );
+    body.send(Ok(b"{\"contacts\": [".to_vec()))
+        .await
+        .expect("first part");
+    // Until the server has taken the first request's turn, a second one still goes through; the bound
+    // only turns a hang into a failure.
+    let refused = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        loop {
+            let response = bulk(&app, &token, &json!({ "contacts": [] })).await;
+            if response.status() == 429 {
+                return response;
+            }
+            assert_eq!(response.status(), 200);
+        }
+    })
+    .await
+    .expect("a second request was refused while the first held the turn");
+    assert_eq!(refused.headers()["retry-after"], "1");
+    assert_eq!(error_code(refused).await, "busy");
+
+    body.send(Ok(b"{\"email\": \"held@example.com\"}]}".to_vec()))
+        .await
+        .expect("last part");
+    drop(body);
+    let held = held.await.expect("task").expect("sent");
+    assert_eq!(held.status(), 200);
+    let again = bulk(&app, &token, &json!({ "contacts": [] })).await;
+    assert_eq!(again.status(), 200, "the turn is free again");
 }

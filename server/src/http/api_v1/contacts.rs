@@ -1,12 +1,14 @@
 //! `/api/v1/contacts`: bulk upsert, list, get and delete, for the Komo workspace's feed.
 
 use super::auth::ApiWorkspace;
+use super::bulk_body::{self, BulkTurn};
 use super::error::V1Error;
 use super::{wire, MAX_BODY_BYTES};
 use crate::state::AppState;
-use axum::extract::rejection::JsonRejection;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -15,36 +17,54 @@ use shared::contact::query::ContactQuery;
 use shared::contact::NewContact;
 use shared::EmailAddress;
 
-/// Most contacts one bulk request may carry.
-pub const MAX_BULK: usize = 10_000;
-
-#[derive(Deserialize)]
-pub struct BulkBody {
-    contacts: Vec<Value>,
-}
-
 /// `POST /api/v1/contacts/bulk`: upserts by email. Valid items are saved even when others are not; each
-/// refused item is reported with its index, field and reason.
+/// refused item is reported with its index, field and reason. The body is read with bounded memory
+/// ([`bulk_body`]).
 #[tracing::instrument(skip_all, fields(workspace = workspace.0 .0))]
 pub async fn bulk_upsert(
     State(state): State<AppState>,
     workspace: ApiWorkspace,
-    body: Result<Json<BulkBody>, JsonRejection>,
+    _turn: BulkTurn,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, V1Error> {
     let workspace = workspace.0;
-    let Json(body) = body.map_err(|r| V1Error::from_json_rejection(r, MAX_BODY_BYTES))?;
-    if body.contacts.len() > MAX_BULK {
-        return Err(V1Error::TooMany {
-            max: MAX_BULK,
-            given: body.contacts.len(),
-        });
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !is_json {
+        return Err(V1Error::BadRequest(
+            "send the body with `Content-Type: application/json`".into(),
+        ));
     }
+    let body = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            V1Error::TooLarge {
+                max_bytes: MAX_BODY_BYTES,
+            }
+        } else {
+            V1Error::BadRequest(format!(
+                "the body could not be read: {}",
+                rejection.body_text()
+            ))
+        }
+    })?;
+    let items = bulk_body::parse(&body)?.contacts.0;
+    drop(body);
     let properties = state.storage.list_contact_properties(workspace).await?;
-    let mut valid: Vec<(usize, NewContact)> = Vec::with_capacity(body.contacts.len());
+    let mut valid: Vec<(usize, NewContact)> = Vec::with_capacity(items.len());
     let mut errors: Vec<Value> = Vec::new();
-    for (index, item) in body.contacts.iter().enumerate() {
+    for (index, raw) in items.iter().enumerate() {
+        let item = match bulk_body::item(raw) {
+            Ok(item) => item,
+            Err(e) => {
+                errors.push(json!({ "index": index, "field": "", "reason": e.to_string() }));
+                continue;
+            }
+        };
         let parsed =
-            wire::contact_input(item).and_then(|input| NewContact::parse(input, &properties));
+            wire::contact_input(&item).and_then(|input| NewContact::parse(input, &properties));
         match parsed {
             Ok(contact) => valid.push((index, contact)),
             Err(problems) => {
@@ -64,7 +84,7 @@ pub async fn bulk_upsert(
     tracing::info!(saved = results.len(), refused = errors.len(), "bulk upsert");
     Ok(Json(json!({
         "saved": results.len(),
-        "failed": body.contacts.len() - results.len(),
+        "failed": items.len() - results.len(),
         "results": results,
         "errors": errors,
     })))

@@ -4,7 +4,6 @@
 //! only the reference is returned.
 
 use crate::storage::StorageError;
-use axum::extract::rejection::JsonRejection;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -20,8 +19,12 @@ pub enum V1Error {
     NotFound(&'static str),
     #[error("the request body is larger than {max_bytes} bytes")]
     TooLarge { max_bytes: usize },
-    #[error("at most {max} contacts per request; this one has {given}")]
-    TooMany { max: usize, given: usize },
+    #[error("at most {max} contacts per request; this one has more")]
+    TooMany { max: usize },
+    #[error("this contact is {bytes} bytes of JSON; at most {max} are read per contact")]
+    ItemTooLarge { bytes: usize, max: usize },
+    #[error("too many bulk requests at once; try again in a second")]
+    Busy,
     #[error("{0}")]
     BadJson(String),
     #[error("{0}")]
@@ -38,28 +41,12 @@ impl V1Error {
             V1Error::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             V1Error::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large"),
             V1Error::TooMany { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "too_many_contacts"),
+            V1Error::ItemTooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "contact_too_large"),
+            V1Error::Busy => (StatusCode::TOO_MANY_REQUESTS, "busy"),
             V1Error::BadJson(_) => (StatusCode::BAD_REQUEST, "malformed_json"),
             V1Error::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             V1Error::Storage(StorageError::NotFound(_)) => (StatusCode::NOT_FOUND, "not_found"),
             V1Error::Storage(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
-        }
-    }
-
-    /// Sorts a JSON body rejection into too large / malformed, with serde's position in the message.
-    pub fn from_json_rejection(rejection: JsonRejection, max_bytes: usize) -> Self {
-        match rejection {
-            JsonRejection::BytesRejection(_)
-                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE =>
-            {
-                V1Error::TooLarge { max_bytes }
-            }
-            JsonRejection::MissingJsonContentType(_) => {
-                V1Error::BadRequest("send the body with `Content-Type: application/json`".into())
-            }
-            other => V1Error::BadJson(format!(
-                "the body is not the JSON expected: {}",
-                other.body_text()
-            )),
         }
     }
 }
@@ -77,6 +64,11 @@ impl IntoResponse for V1Error {
         };
         let body = Json(json!({ "error": { "code": code, "message": message } }));
         let mut response = (status, body).into_response();
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+        }
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,

@@ -65,7 +65,8 @@ pub async fn spec() -> Json<Value> {
                              "content": { "application/json": { "schema": { "$ref": "#/components/schemas/BulkResult" } } } },
                     "400": error_response("Malformed JSON"),
                     "401": error_response("Missing or invalid token"),
-                    "413": error_response(&format!("Body over {MAX_BODY_BYTES} bytes or more than {MAX_BULK} contacts"))
+                    "413": error_response(&format!("Body over {MAX_BODY_BYTES} bytes or more than {MAX_BULK} contacts")),
+                    "429": error_response("Too many bulk requests at once; `Retry-After` says when to try again")
                 }
             } },
             "/contacts": { "get": {
