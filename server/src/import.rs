@@ -40,6 +40,11 @@ pub enum ImportError {
     Columns { expected: usize, found: usize },
     #[error("The file is larger than {max_bytes} bytes.")]
     TooLarge { max_bytes: u64 },
+    #[error(
+        "Row {row} is longer than {max_bytes} bytes, so the import stopped there. A quote that is \
+         never closed makes the rest of the file one row: check the quotes in that row."
+    )]
+    RecordTooLarge { row: u64, max_bytes: u64 },
     #[error("The file could not be read as CSV at row {row}: {reason}")]
     Csv { row: u64, reason: String },
     #[error("The upload stopped before the end of the file.")]

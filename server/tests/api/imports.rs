@@ -273,3 +273,38 @@ async fn an_import_takes_one_file_and_refuses_a_mismatched_or_empty_mapping() {
     assert_eq!(failed.state, ImportState::Failed);
     assert!(failed.message.contains("2 columns"), "{}", failed.message);
 }
+
+#[tokio::test]
+async fn an_endless_quoted_field_stops_the_import_at_its_row_and_long_cells_are_clipped() {
+    let app = spawn_app().await;
+    app.sign_in_as_admin().await;
+    // Row 2 is fine; row 3 is a bad email of 5,000 characters; row 4 opens a quote that never closes.
+    let long_email = format!("{}@", "x".repeat(5_000));
+    let csv = format!(
+        "Email,First Name\nada@example.com,Ada\n{long_email},Bob\n\"{}",
+        "y".repeat(3 * 1024 * 1024)
+    );
+    let started = app.start_import("email,first_name", csv.len()).await;
+    let id: i64 = started.json().await.expect("import id");
+    let uploaded = app.upload(id, csv).await;
+    assert_eq!(uploaded.status(), 422);
+    let refusal = api_error(uploaded).await;
+    assert_eq!(refusal.field(), Some("file"));
+    assert!(
+        refusal
+            .to_string()
+            .contains("Row 4 is longer than 1048576 bytes"),
+        "{refusal}"
+    );
+
+    let status = app.import_status(id).await;
+    assert_eq!(status.state, ImportState::Failed);
+    assert_eq!(status.counts.rows_saved, 1, "the rows before it are saved");
+    let problem = &status.first_errors[0];
+    assert_eq!(problem.row, 3);
+    assert!(
+        problem.email.chars().count() <= 301 && problem.email.ends_with('…'),
+        "{} characters",
+        problem.email.len()
+    );
+}
