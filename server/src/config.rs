@@ -133,6 +133,7 @@ impl Settings {
         let public_url = get("KOMO_PUBLIC_URL")
             .map(|raw| parse_origin("KOMO_PUBLIC_URL", &raw))
             .transpose()?;
+        require_public_url_off_loopback(addr, public_url.as_ref())?;
         let frame_ancestors = origin_list(&get, "KOMO_FRAME_ANCESTORS")?;
         let trusted_proxies = address_list(&get, "KOMO_TRUSTED_PROXIES")?;
         let session_idle = session_idle(&get)?;
@@ -197,6 +198,26 @@ fn database_url(
 }
 
 /// `KOMO_ADDR`, else Leptos's `LEPTOS_SITE_ADDR`, else `127.0.0.1:3000`.
+/// Listening where others can reach us needs `KOMO_PUBLIC_URL`: whether the session cookie is `Secure`
+/// follows from it, and behind a TLS-terminating proxy the app itself only ever sees plain http. Without
+/// it such a start would hand out cookies a browser sends in clear; so it refuses to start instead.
+fn require_public_url_off_loopback(
+    addr: SocketAddr,
+    public_url: Option<&url::Url>,
+) -> Result<(), ConfigError> {
+    if addr.ip().is_loopback() || public_url.is_some() {
+        return Ok(());
+    }
+    Err(invalid(
+        "KOMO_PUBLIC_URL",
+        "",
+        &format!(
+            "required when listening on {addr}, which others can reach: set it to the address people use \
+             (https://… behind a TLS proxy makes the session cookie Secure; http://… only on a trusted network)"
+        ),
+    ))
+}
+
 fn listen_addr(get: &impl Fn(&str) -> Option<String>) -> Result<SocketAddr, ConfigError> {
     let var = if get("KOMO_ADDR").is_some() {
         "KOMO_ADDR"
@@ -541,6 +562,20 @@ mod tests {
         let err =
             settings(&[("DATABASE_URL", "mysql://u:topsecret@h/db")]).expect_err("bad scheme");
         assert!(!err.to_string().contains("topsecret"));
+    }
+
+    #[test]
+    fn listening_beyond_loopback_needs_a_public_url() {
+        let err = settings(&[("KOMO_ADDR", "0.0.0.0:3000")]).expect_err("no public URL");
+        assert_eq!(err.var, "KOMO_PUBLIC_URL");
+        assert!(err.reason.contains("0.0.0.0:3000"), "{}", err.reason);
+        let behind_tls = settings(&[
+            ("KOMO_ADDR", "0.0.0.0:3000"),
+            ("KOMO_PUBLIC_URL", "https://sync.komo.tech"),
+        ])
+        .expect("with a public URL");
+        assert!(behind_tls.serves_https(), "so the cookie is Secure");
+        assert!(settings(&[("KOMO_ADDR", "[::1]:3000")]).is_ok());
     }
 
     #[test]
