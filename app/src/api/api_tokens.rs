@@ -15,7 +15,20 @@ pub struct ApiTokenView {
     /// Unix seconds.
     pub created_at: i64,
     pub last_used_at: Option<i64>,
+    /// Unix seconds; `None` never expires. An expired token is refused like a revoked one.
+    pub expires_at: Option<i64>,
+    /// Whether it had expired when the list was read (the server's clock decides, not the browser's).
+    pub expired: bool,
 }
+
+/// The lifetimes a new token may be given, in days; `None` never expires.
+pub const TOKEN_LIFETIMES: [(Option<u32>, &str); 5] = [
+    (Some(30), "30 days"),
+    (Some(90), "90 days"),
+    (Some(180), "180 days"),
+    (Some(365), "1 year"),
+    (None, "Never"),
+];
 
 /// The answer to "create": the only time the token itself leaves the server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,8 +46,12 @@ pub const MAX_TOKEN_NAME: usize = 80;
 pub trait TokensBackend: Send + Sync {
     /// The workspace's API tokens (never the secrets).
     async fn list_api_tokens(&self) -> Result<Vec<ApiTokenView>, ApiError>;
-    /// A new token, returned this once.
-    async fn create_api_token(&self, name: String) -> Result<CreatedApiToken, ApiError>;
+    /// A new token, returned this once, valid for `lifetime_days` (`None`: until revoked).
+    async fn create_api_token(
+        &self,
+        name: String,
+        lifetime_days: Option<u32>,
+    ) -> Result<CreatedApiToken, ApiError>;
     async fn revoke_api_token(&self, token_id: i64) -> Result<(), ApiError>;
 }
 
@@ -45,7 +62,10 @@ pub async fn list_api_tokens() -> Result<Vec<ApiTokenView>, ApiError> {
 }
 
 #[server(endpoint = "create_api_token")]
-pub async fn create_api_token(name: String) -> Result<CreatedApiToken, ApiError> {
+pub async fn create_api_token(
+    name: String,
+    expires_in_days: String,
+) -> Result<CreatedApiToken, ApiError> {
     use super::{respond, super_user_backend};
     respond(async {
         let backend = super_user_backend().await?;
@@ -56,7 +76,21 @@ pub async fn create_api_token(name: String) -> Result<CreatedApiToken, ApiError>
                 reason: format!("Name: give the token a name of up to {MAX_TOKEN_NAME} characters"),
             });
         }
-        backend.create_api_token(name.to_owned()).await
+        let lifetime = match expires_in_days.trim() {
+            "" | "never" => None,
+            days => Some(
+                days.parse::<u32>()
+                    .ok()
+                    .filter(|d| TOKEN_LIFETIMES.iter().any(|(l, _)| *l == Some(*d)))
+                    .ok_or_else(|| ApiError::Invalid {
+                        field: "expires_in_days".into(),
+                        reason: format!(
+                            "Expires: \"{days}\" is not one of 30, 90, 180 or 365 days, or never"
+                        ),
+                    })?,
+            ),
+        };
+        backend.create_api_token(name.to_owned(), lifetime).await
     })
     .await
 }

@@ -1,4 +1,6 @@
-use crate::api::api_tokens::{list_api_tokens, ApiTokenView, CreateApiToken, RevokeApiToken};
+use crate::api::api_tokens::{
+    list_api_tokens, ApiTokenView, CreateApiToken, RevokeApiToken, TOKEN_LIFETIMES,
+};
 use crate::components::{page_header::PageHeader, spinner::Loading};
 use crate::error::ErrorView;
 use crate::routes::helpers::show_date;
@@ -31,6 +33,22 @@ pub fn ApiTokensPage() -> impl IntoView {
             </p>
             <ActionForm action=create attr:class="token-form">
                 <label>"Name" <input name="name" placeholder="Komo production feed" required /></label>
+                <label>
+                    "Expires after"
+                    <select name="expires_in_days">
+                        {TOKEN_LIFETIMES
+                            .into_iter()
+                            .map(|(days, label)| {
+                                let value = days.map_or_else(|| "never".to_owned(), |d| d.to_string());
+                                view! {
+                                    <option value=value selected=days == Some(365)>
+                                        {label}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </label>
                 <button type="submit" class="button primary">"Create token"</button>
             </ActionForm>
             {move || create_error().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
@@ -53,7 +71,7 @@ pub fn ApiTokensPage() -> impl IntoView {
                             <h2>"Tokens"</h2>
                             {move || revoke_error().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
                             <table class="table" data-testid="tokens-table">
-                                <thead><tr><th>"Name"</th><th>"Token"</th><th>"Created"</th><th>"Last used"</th><th></th></tr></thead>
+                                <thead><tr><th>"Name"</th><th>"Token"</th><th>"Created"</th><th>"Last used"</th><th>"Expires"</th><th></th></tr></thead>
                                 <tbody>
                                     {list.into_iter().map(|token| view! { <TokenRow token revoke /> }).collect_view()}
                                 </tbody>
@@ -75,6 +93,13 @@ fn TokenRow(token: ApiTokenView, revoke: ServerAction<RevokeApiToken>) -> impl I
             <td><code>{format!("{}…", token.prefix)}</code></td>
             <td>{show_date(Some(token.created_at))}</td>
             <td>{show_date(token.last_used_at)}</td>
+            <td>
+                {match (token.expires_at, token.expired) {
+                    (None, _) => view! { <span class="muted">"Never"</span> }.into_any(),
+                    (Some(_), true) => view! { <span class="status failed">"Expired"</span> }.into_any(),
+                    (Some(at), false) => view! { <span>{show_date(Some(at))}</span> }.into_any(),
+                }}
+            </td>
             <td>
                 <button class="button danger" on:click=move |_| { revoke.dispatch(RevokeApiToken { token_id }); }>
                     "Revoke"

@@ -19,3 +19,6 @@ create table sign_in_throttle (
     locked_until integer not null, -- unix seconds; 0 when not locked
     last_attempt_at integer not null
 );
+
+-- An API token may expire (unix seconds; null: never). An expired token is refused like a revoked one.
+alter table api_tokens add column expires_at integer;

@@ -3,6 +3,7 @@
 
 use super::RequestBackend;
 use crate::http::api_v1::token;
+use crate::storage::now_unix;
 use app::api::api_tokens::{ApiTokenView, CreatedApiToken, TokensBackend};
 use app::error::ApiError;
 
@@ -13,12 +14,17 @@ impl TokensBackend for RequestBackend {
         Ok(self.storage.list_api_tokens(workspace).await?)
     }
 
-    async fn create_api_token(&self, name: String) -> Result<CreatedApiToken, ApiError> {
+    async fn create_api_token(
+        &self,
+        name: String,
+        lifetime_days: Option<u32>,
+    ) -> Result<CreatedApiToken, ApiError> {
         let workspace = self.super_user().await?;
         let fresh = token::generate();
+        let expires_at = lifetime_days.map(|days| now_unix() + i64::from(days) * 24 * 60 * 60);
         let view = self
             .storage
-            .create_api_token(workspace, &name, &fresh.hash, &fresh.prefix)
+            .create_api_token(workspace, &name, &fresh.hash, &fresh.prefix, expires_at)
             .await?;
         tracing::info!(token_id = view.id, "API token created");
         Ok(CreatedApiToken {

@@ -10,6 +10,7 @@ struct TokenRow {
     prefix: String,
     created_at: i64,
     last_used_at: Option<i64>,
+    expires_at: Option<i64>,
 }
 
 impl From<TokenRow> for ApiTokenView {
@@ -20,6 +21,8 @@ impl From<TokenRow> for ApiTokenView {
             prefix: row.prefix,
             created_at: row.created_at,
             last_used_at: row.last_used_at,
+            expires_at: row.expires_at,
+            expired: row.expires_at.is_some_and(|at| at <= now_unix()),
         }
     }
 }
@@ -34,7 +37,7 @@ impl Storage {
         &self,
         workspace: WorkspaceId,
     ) -> Result<Vec<ApiTokenView>, StorageError> {
-        let sql = "select id, name, prefix, created_at, last_used_at from api_tokens \
+        let sql = "select id, name, prefix, created_at, last_used_at, expires_at from api_tokens \
                    where workspace_id = $1 order by id";
         let rows: Vec<TokenRow> =
             on_pool!(self, pool => sqlx::query_as(sql).bind(workspace.0).fetch_all(pool).await)?;
@@ -49,15 +52,18 @@ impl Storage {
         name: &str,
         token_hash: &str,
         prefix: &str,
+        expires_at: Option<i64>,
     ) -> Result<ApiTokenView, StorageError> {
-        let sql = "insert into api_tokens (workspace_id, name, token_hash, prefix, created_at) \
-                   values ($1, $2, $3, $4, $5) returning id, name, prefix, created_at, last_used_at";
+        let sql = "insert into api_tokens (workspace_id, name, token_hash, prefix, created_at, expires_at) \
+                   values ($1, $2, $3, $4, $5, $6) \
+                   returning id, name, prefix, created_at, last_used_at, expires_at";
         let row: TokenRow = on_pool!(self, pool => sqlx::query_as(sql)
             .bind(workspace.0)
             .bind(name)
             .bind(token_hash)
             .bind(prefix)
             .bind(now_unix())
+            .bind(expires_at)
             .fetch_one(pool)
             .await)?;
         Ok(row.into())
@@ -83,7 +89,7 @@ impl Storage {
         Ok(())
     }
 
-    /// The workspace a token hash belongs to, noting the use.
+    /// The workspace a token hash belongs to, noting the use; `None` for an unknown or expired token.
     ///
     /// # Errors
     /// Database faults.
@@ -91,12 +97,17 @@ impl Storage {
         &self,
         token_hash: &str,
     ) -> Result<Option<WorkspaceId>, StorageError> {
-        let sql = "select id, workspace_id from api_tokens where token_hash = $1";
-        let found: Option<(i64, i64)> = on_pool!(self, pool => sqlx::query_as(sql).bind(token_hash).fetch_optional(pool).await)?;
+        let now = now_unix();
+        let sql = "select id, workspace_id from api_tokens \
+                   where token_hash = $1 and (expires_at is null or expires_at > $2)";
+        let found: Option<(i64, i64)> = on_pool!(self, pool => sqlx::query_as(sql)
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(pool)
+            .await)?;
         let Some((id, workspace_id)) = found else {
             return Ok(None);
         };
-        let now = now_unix();
         let touch = "update api_tokens set last_used_at = $2 \
                      where id = $1 and (last_used_at is null or last_used_at < $3)";
         on_pool!(self, pool => sqlx::query(touch)

@@ -91,7 +91,10 @@ async fn only_super_users_manage_api_tokens_and_properties() {
     app.add_user(acme, "admin2@acme.example", Role::Admin).await;
     let calls: [(&str, &[(&str, &str)]); 5] = [
         ("list_api_tokens", &[]),
-        ("create_api_token", &[("name", "Komo feed")]),
+        (
+            "create_api_token",
+            &[("name", "Komo feed"), ("expires_in_days", "")],
+        ),
         ("revoke_api_token", &[("token_id", "1")]),
         (
             "add_contact_property",
@@ -124,10 +127,18 @@ async fn only_super_users_manage_api_tokens_and_properties() {
 async fn a_token_is_shown_once_listed_by_prefix_and_revocable() {
     let app = spawn_app().await;
     app.sign_in_as_admin().await;
-    let blank = app.call("create_api_token", &[("name", "  ")]).await;
+    let blank = app
+        .call(
+            "create_api_token",
+            &[("name", "  "), ("expires_in_days", "")],
+        )
+        .await;
     assert_eq!(blank.status(), 422);
     let created: CreatedApiToken = app
-        .call("create_api_token", &[("name", "Komo feed")])
+        .call(
+            "create_api_token",
+            &[("name", "Komo feed"), ("expires_in_days", "")],
+        )
         .await
         .json()
         .await

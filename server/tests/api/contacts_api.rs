@@ -12,7 +12,10 @@ async fn token_for(app: &TestApp, email: &str, password: &str) -> String {
     let browser = app.other_browser();
     assert_eq!(browser.sign_in(email, password).await.status(), 200);
     let created: CreatedApiToken = browser
-        .call("create_api_token", &[("name", "feed")])
+        .call(
+            "create_api_token",
+            &[("name", "feed"), ("expires_in_days", "")],
+        )
         .await
         .json()
         .await
@@ -479,4 +482,61 @@ async fn bulk_requests_beyond_the_concurrency_limit_are_told_to_come_back() {
     assert_eq!(held.status(), 200);
     let again = bulk(&app, &token, &json!({ "contacts": [] })).await;
     assert_eq!(again.status(), 200, "the turn is free again");
+}
+
+#[tokio::test]
+async fn a_token_given_a_lifetime_stops_working_when_it_expires() {
+    let app = spawn_app().await;
+    app.sign_in_as_admin().await;
+    let created: CreatedApiToken = app
+        .call(
+            "create_api_token",
+            &[("name", "a month"), ("expires_in_days", "30")],
+        )
+        .await
+        .json()
+        .await
+        .expect("token");
+    let expires_at = created.view.expires_at.expect("an expiry");
+    let month = 30 * 24 * 60 * 60;
+    let now = server::storage::now_unix();
+    assert!((now + month - 5..=now + month + 5).contains(&expires_at));
+    assert!(!created.view.expired);
+    let list = |token: &str| {
+        app.client
+            .get(url(&app, "/contacts"))
+            .bearer_auth(token.to_owned())
+            .send()
+    };
+    assert_eq!(list(&created.token).await.expect("sent").status(), 200);
+
+    // A month later (the row's expiry moved to the past): refused like a revoked token, and shown expired.
+    crate::helpers::sql_execute(
+        &app.storage,
+        "update api_tokens set expires_at = 1 where id = $1",
+        created.view.id,
+    )
+    .await;
+    let refused = list(&created.token).await.expect("sent");
+    assert_eq!(refused.status(), 401);
+    assert_eq!(error_code(refused).await, "invalid_token");
+    let tokens: Vec<app::api::api_tokens::ApiTokenView> = app
+        .call("list_api_tokens", &[])
+        .await
+        .json()
+        .await
+        .expect("tokens");
+    assert!(tokens[0].expired);
+
+    let bad = app
+        .call(
+            "create_api_token",
+            &[("name", "odd"), ("expires_in_days", "7")],
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    assert_eq!(
+        crate::helpers::api_error(bad).await.field(),
+        Some("expires_in_days")
+    );
 }

@@ -13,7 +13,7 @@ use serde_json::json;
 pub enum V1Error {
     #[error("send your workspace API token as `Authorization: Bearer <token>`")]
     MissingToken,
-    #[error("the API token is not valid (it may have been revoked)")]
+    #[error("the API token is not valid (it may have been revoked or have expired)")]
     BadToken,
     #[error("{0} not found")]
     NotFound(&'static str),
