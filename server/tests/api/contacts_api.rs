@@ -440,37 +440,45 @@ async fn the_openapi_description_is_served_and_unknown_paths_answer_json() {
     assert_eq!(error_code(unknown).await, "not_found");
 }
 
-#[tokio::test]
+// Several threads: the held request, the server and the probing requests must not wait on one another.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bulk_requests_beyond_the_concurrency_limit_are_told_to_come_back() {
     use futures::SinkExt;
     let app = crate::helpers::spawn_app_with(&[("KOMO_API_BULK_CONCURRENCY", "1")]).await;
     let token = admin_token(&app).await;
-    // A first request whose body is still on its way holds the only turn.
-    let (mut body, body_rx) = futures::channel::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(1);
-    let held = tokio::spawn(
-        app.client
-            .post(url(&app, "/contacts/bulk"))
-            .bearer_auth(&token)
-            .header("content-type", "application/json")
-            .body(reqwest::Body::wrap_stream(body_rx))
-            .send(),
-    );
-    body.send(Ok(b"{\"contacts\": [".to_vec()))
-        .await
-        .expect("first part");
-    // Until the server has taken the first request's turn, a second one still goes through; the bound
-    // only turns a hang into a failure.
-    let refused = tokio::time::timeout(std::time::Duration::from_secs(30), async {
-        loop {
-            let response = bulk(&app, &token, &json!({ "contacts": [] })).await;
-            if response.status() == 429 {
-                return response;
+    // A first request whose body is still on its way holds the only turn. The probes take turns too: when
+    // a probe held it as the first request came, that one was refused instead, and the scenario starts
+    // again with a new first request. The bound only turns a hang into a failure.
+    let hold = || {
+        let (body, body_rx) = futures::channel::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(1);
+        let held = tokio::spawn(
+            app.client
+                .post(url(&app, "/contacts/bulk"))
+                .bearer_auth(&token)
+                .header("content-type", "application/json")
+                .body(reqwest::Body::wrap_stream(body_rx))
+                .send(),
+        );
+        (body, held)
+    };
+    let (refused, mut body, held) =
+        tokio::time::timeout(std::time::Duration::from_secs(30), async {
+            loop {
+                let (mut body, held) = hold();
+                body.send(Ok(b"{\"contacts\": [".to_vec()))
+                    .await
+                    .expect("first part");
+                while !held.is_finished() {
+                    let probe = bulk(&app, &token, &json!({ "contacts": [] })).await;
+                    if probe.status() == 429 {
+                        return (probe, body, held);
+                    }
+                    assert_eq!(probe.status(), 200);
+                }
             }
-            assert_eq!(response.status(), 200);
-        }
-    })
-    .await
-    .expect("a second request was refused while the first held the turn");
+        })
+        .await
+        .expect("a request was refused while the first held the turn");
     assert_eq!(refused.headers()["retry-after"], "1");
     assert_eq!(error_code(refused).await, "busy");
 
