@@ -70,6 +70,15 @@ impl ApiError {
         }
     }
 
+    /// The sentence to show a person: for `Invalid` the reason alone (it names the field in words, where
+    /// `Display` also carries the form key for logs and API clients).
+    pub fn message(&self) -> String {
+        match self {
+            ApiError::Invalid { reason, .. } => reason.clone(),
+            other => other.to_string(),
+        }
+    }
+
     /// For `Invalid`: the form field the problem belongs to.
     pub fn field(&self) -> Option<&str> {
         match self {

@@ -62,7 +62,7 @@ pub fn ConnectionFormView(
             save_error()
                 .or_else(|| test.value().get().and_then(Result::err))
                 .filter(|e| e.field() == Some(field))
-                .map(|e| view! { <p class="field-error" role="alert">{reason(&e)}</p> })
+                .map(|e| view! { <p class="field-error" role="alert">{e.message()}</p> })
         }
     };
     let title = if editing.is_some() {
@@ -135,7 +135,7 @@ pub fn ConnectionFormView(
             {move || {
                 save_error()
                     .filter(|e| e.field() == Some("connection") || e.field().is_none())
-                    .map(|e| view! { <p class="form-error" role="alert">{reason(&e)}</p> })
+                    .map(|e| view! { <p class="form-error" role="alert">{e.message()}</p> })
             }}
             <div class="form-actions">
                 <button type="submit" class="button primary" disabled=move || save.pending().get()>
@@ -147,13 +147,5 @@ pub fn ConnectionFormView(
                 </button>
             </div>
         </form>
-    }
-}
-
-/// The sentence for a field error, without the `field:` prefix the error's `Display` carries.
-fn reason(error: &ApiError) -> String {
-    match error {
-        ApiError::Invalid { reason, .. } => reason.clone(),
-        other => other.to_string(),
     }
 }

@@ -17,13 +17,13 @@ pub fn ChangePasswordPage() -> impl IntoView {
         move || {
             error()
                 .filter(|e| e.field() == Some(field))
-                .map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })
+                .map(|e| view! { <p class="form-error" role="alert">{e.message()}</p> })
         }
     };
     let other_error = move || {
         error()
             .filter(|e| e.field().is_none())
-            .map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })
+            .map(|e| view! { <p class="form-error" role="alert">{e.message()}</p> })
     };
     let forced = move || {
         me.get()

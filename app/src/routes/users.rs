@@ -99,7 +99,7 @@ pub fn UsersPage() -> impl IntoView {
                         view! {
                             <section class="panel">
                                 <h2>"People in this workspace"</h2>
-                                {move || action_error().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
+                                {move || action_error().map(|e| view! { <p class="form-error" role="alert">{e.message()}</p> })}
                                 {move || signed_out().map(|m| view! { <p class="form-ok" role="status">{m}</p> })}
                                 <table class="table" data-testid="users-table">
                                     <thead>
@@ -159,7 +159,7 @@ pub fn UsersPage() -> impl IntoView {
                     />
                     <small class="muted">{format!("At least {MIN_PASSWORD_LEN} characters.")}</small>
                 </label>
-                {move || add_error().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
+                {move || add_error().map(|e| view! { <p class="form-error" role="alert">{e.message()}</p> })}
                 {move || {
                     added()
                         .map(|user| {

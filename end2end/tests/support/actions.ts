@@ -54,7 +54,7 @@ export async function firstSignIn(page: Page, member: { email: string; password:
   await waitForHydration(page);
   const chosen = `${member.password} of my own`;
   await page.getByLabel("Current password").fill(member.password);
-  await page.getByLabel("New password", { exact: true }).fill(chosen);
+  await page.getByLabel(/^New password/).fill(chosen);
   await page.getByLabel("Repeat the new password").fill(chosen);
   await page.getByRole("button", { name: "Save password" }).click();
   await expect(workspaceInitials(page)).toBeVisible();
