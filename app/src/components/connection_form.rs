@@ -2,7 +2,6 @@
 //! It takes the actions as props and never calls a server function itself.
 
 use crate::api::crm::{ConnectionSummary, SaveConnection, TestConnection};
-use crate::error::ApiError;
 use leptos::prelude::*;
 
 #[component]
