@@ -1,3 +1,4 @@
+pub mod auth_card;
 pub mod connection_card;
 pub mod connection_form;
 pub mod contact_syncs;

@@ -104,6 +104,28 @@ impl Flood {
         }
     }
 
+    /// Runs one flood beside the honest sign-in and prints what happened: the answers, how long the honest
+    /// user took, and the peak memory above the process's size before the phase.
+    async fn phase(&self, flood: impl std::future::Future<Output = BTreeMap<u16, usize>>) {
+        let before = proc_status_kib("VmRSS:");
+        reset_peak();
+        let started = Instant::now();
+        let (by_status, (honest, tries)) = tokio::join!(flood, self.honest_sign_in());
+        println!(
+            "  answers by status          {by_status:?} in {:.2} s",
+            started.elapsed().as_secs_f64()
+        );
+        println!(
+            "  other user's sign-in       {:.0} ms, {tries} answer(s)",
+            honest.as_secs_f64() * 1000.0
+        );
+        println!(
+            "  peak memory above start    {:.1} MiB (RSS {:.1} MiB before)",
+            mib(proc_status_kib("VmHWM:").saturating_sub(before)),
+            mib(before)
+        );
+    }
+
     /// `n` concurrent wrong sign-ins; `email_of(i)` and `address_of(i)` pick each one's email and
     /// forwarded address. Returns the answers counted by status.
     async fn wrong_sign_ins(
@@ -199,61 +221,23 @@ async fn main() {
     );
 
     println!("\nphase 1: {n} wrong sign-ins for one email, from one address");
-    let before = proc_status_kib("VmRSS:");
-    reset_peak();
-    let started = Instant::now();
-    let (by_status, (honest, tries)) = tokio::join!(
-        flood.wrong_sign_ins(n, |_| VICTIM.into(), |_| Some(ATTACKER_ADDRESS.into())),
-        flood.honest_sign_in()
-    );
-    let took = started.elapsed();
+    flood
+        .phase(flood.wrong_sign_ins(n, |_| VICTIM.into(), |_| Some(ATTACKER_ADDRESS.into())))
+        .await;
     let counted = storage
         .sign_in_failures(&format!("email:{VICTIM}"))
         .await
         .expect("count");
-    println!(
-        "  answers by status          {by_status:?} in {:.2} s",
-        took.as_secs_f64()
-    );
-    println!(
-        "  failures counted           {counted} (= answers 401: {})",
-        by_status.get(&401).copied().unwrap_or(0)
-    );
-    println!(
-        "  other user's sign-in       {:.0} ms, {tries} answer(s)",
-        honest.as_secs_f64() * 1000.0
-    );
-    println!(
-        "  peak memory above start    {:.1} MiB (RSS {:.1} MiB before)",
-        mib(proc_status_kib("VmHWM:").saturating_sub(before)),
-        mib(before)
-    );
+    println!("  failures counted           {counted} (compare with the answers 401)");
 
     println!("\nphase 2: {n} wrong sign-ins, each for another email from another address");
-    let before = proc_status_kib("VmRSS:");
-    reset_peak();
-    let started = Instant::now();
-    let (by_status, (honest, tries)) = tokio::join!(
-        flood.wrong_sign_ins(
+    flood
+        .phase(flood.wrong_sign_ins(
             n,
             |i| format!("guess{i}@flood.example"),
-            |i| Some(format!("198.18.{}.{}", i / 250, i % 250 + 1))
-        ),
-        flood.honest_sign_in()
-    );
-    println!(
-        "  answers by status          {by_status:?} in {:.2} s",
-        started.elapsed().as_secs_f64()
-    );
-    println!(
-        "  other user's sign-in       {:.0} ms, {tries} answer(s)",
-        honest.as_secs_f64() * 1000.0
-    );
-    println!(
-        "  peak memory above start    {:.1} MiB (RSS {:.1} MiB before)",
-        mib(proc_status_kib("VmHWM:").saturating_sub(before)),
-        mib(before)
-    );
+            |i| Some(format!("198.18.{}.{}", i / 250, i % 250 + 1)),
+        ))
+        .await;
 
     let _ = stop.send(());
     server.await.expect("server task").expect("server ran");

@@ -1,4 +1,5 @@
 use crate::api::session::{use_current_user, SessionActions};
+use crate::components::auth_card::AuthCard;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use shared::MIN_PASSWORD_LEN;
@@ -33,65 +34,59 @@ pub fn ChangePasswordPage() -> impl IntoView {
     };
     view! {
         <Title text="Change password · Komo CRM Sync" />
-        <main class="sign-in">
-            <div class="panel sign-in-card">
-                <div class="brand sign-in-brand">
-                    <span class="brand-mark" aria-hidden="true">"k"</span>
-                    <span class="brand-name">"Komo CRM Sync"</span>
-                </div>
-                <h1>{move || if forced() { "Choose your password" } else { "Change password" }}</h1>
-                <Transition>
-                    <p class="muted">
-                        {move || {
-                            if forced() {
-                                "A super user set the password you signed in with. Choose your own to go on; it signs you out everywhere else."
-                            } else {
-                                "Your other sessions end when the password changes; this one carries on."
-                            }
-                        }}
-                    </p>
-                </Transition>
-                <ActionForm action=change>
-                    <label>
-                        "Current password"
-                        <input type="password" name="current_password" autocomplete="current-password" required />
-                    </label>
-                    {field_error("current_password")}
-                    <label>
-                        "New password"
-                        <input
-                            type="password"
-                            name="new_password"
-                            autocomplete="new-password"
-                            minlength=MIN_PASSWORD_LEN
-                            required
-                        />
-                        <small class="muted">{format!("At least {MIN_PASSWORD_LEN} characters.")}</small>
-                    </label>
-                    {field_error("new_password")}
-                    <label>
-                        "Repeat the new password"
-                        <input
-                            type="password"
-                            name="confirm_password"
-                            autocomplete="new-password"
-                            minlength=MIN_PASSWORD_LEN
-                            required
-                        />
-                    </label>
-                    {field_error("confirm_password")}
-                    {other_error}
-                    <button type="submit" class="button primary wide" disabled=move || change.pending().get()>
-                        {move || if change.pending().get() { "Saving…" } else { "Save password" }}
-                    </button>
-                </ActionForm>
-                <Show when=move || !forced()>
-                    <p class="muted">
-                        <a href="/settings">"Back to Account Settings"</a>
-                    </p>
-                </Show>
-            </div>
-        </main>
+        <AuthCard>
+            <h1>{move || if forced() { "Choose your password" } else { "Change password" }}</h1>
+            <Transition>
+                <p class="muted">
+                    {move || {
+                        if forced() {
+                            "A super user set the password you signed in with. Choose your own to go on; it signs you out everywhere else."
+                        } else {
+                            "Your other sessions end when the password changes; this one carries on."
+                        }
+                    }}
+                </p>
+            </Transition>
+            <ActionForm action=change>
+                <label>
+                    "Current password"
+                    <input type="password" name="current_password" autocomplete="current-password" required />
+                </label>
+                {field_error("current_password")}
+                <label>
+                    "New password"
+                    <input
+                        type="password"
+                        name="new_password"
+                        autocomplete="new-password"
+                        minlength=MIN_PASSWORD_LEN
+                        required
+                    />
+                    <small class="muted">{format!("At least {MIN_PASSWORD_LEN} characters.")}</small>
+                </label>
+                {field_error("new_password")}
+                <label>
+                    "Repeat the new password"
+                    <input
+                        type="password"
+                        name="confirm_password"
+                        autocomplete="new-password"
+                        minlength=MIN_PASSWORD_LEN
+                        required
+                    />
+                </label>
+                {field_error("confirm_password")}
+                {other_error}
+                <button type="submit" class="button primary wide" disabled=move || change.pending().get()>
+                    {move || if change.pending().get() { "Saving…" } else { "Save password" }}
+                </button>
+            </ActionForm>
+            <Show when=move || !forced()>
+                <p class="muted">
+                    <a href="/settings">"Back to Account Settings"</a>
+                </p>
+            </Show>
+        </AuthCard>
     }
     .into_any()
 }

@@ -1,4 +1,5 @@
 use crate::api::session::SessionActions;
+use crate::components::auth_card::AuthCard;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -17,29 +18,23 @@ pub fn SignInPage() -> impl IntoView {
     };
     view! {
         <Title text="Sign in · Komo CRM Sync" />
-        <main class="sign-in">
-            <div class="panel sign-in-card">
-                <div class="brand sign-in-brand">
-                    <span class="brand-mark" aria-hidden="true">"k"</span>
-                    <span class="brand-name">"Komo CRM Sync"</span>
-                </div>
-                <h1>"Sign in"</h1>
-                <p class="muted">"Push the contacts your hubs collect into Salesforce."</p>
-                <ActionForm action=sign_in>
-                    <label>
-                        "Email" <input type="email" name="email" autocomplete="username" required />
-                    </label>
-                    <label>
-                        "Password"
-                        <input type="password" name="password" autocomplete="current-password" required />
-                    </label>
-                    {move || error().map(|message| view! { <p class="form-error" role="alert">{message}</p> })}
-                    <button type="submit" class="button primary wide" disabled=move || sign_in.pending().get()>
-                        {move || if sign_in.pending().get() { "Signing in…" } else { "Sign in" }}
-                    </button>
-                </ActionForm>
-            </div>
-        </main>
+        <AuthCard>
+            <h1>"Sign in"</h1>
+            <p class="muted">"Push the contacts your hubs collect into Salesforce."</p>
+            <ActionForm action=sign_in>
+                <label>
+                    "Email" <input type="email" name="email" autocomplete="username" required />
+                </label>
+                <label>
+                    "Password"
+                    <input type="password" name="password" autocomplete="current-password" required />
+                </label>
+                {move || error().map(|message| view! { <p class="form-error" role="alert">{message}</p> })}
+                <button type="submit" class="button primary wide" disabled=move || sign_in.pending().get()>
+                    {move || if sign_in.pending().get() { "Signing in…" } else { "Sign in" }}
+                </button>
+            </ActionForm>
+        </AuthCard>
     }
     .into_any()
 }

@@ -261,33 +261,21 @@ fn AccountMenu(user: UserView, actions: AccountActions) -> impl IntoView {
             <button type="button" class="button secondary" on:click=move |_| resetting.update(|r| *r = !*r)>
                 "Reset password"
             </button>
-            {if user.disabled {
+            {
+                let disabled = user.disabled;
+                let toggle = move |_| {
+                    if disabled {
+                        actions.enable.dispatch(EnableUser { user_id });
+                    } else {
+                        actions.disable.dispatch(DisableUser { user_id });
+                    }
+                };
                 view! {
-                    <button
-                        type="button"
-                        class="button secondary"
-                        on:click=move |_| {
-                            actions.enable.dispatch(EnableUser { user_id });
-                        }
-                    >
-                        "Enable"
+                    <button type="button" class="button secondary" on:click=toggle>
+                        {if disabled { "Enable" } else { "Disable" }}
                     </button>
                 }
-                    .into_any()
-            } else {
-                view! {
-                    <button
-                        type="button"
-                        class="button secondary"
-                        on:click=move |_| {
-                            actions.disable.dispatch(DisableUser { user_id });
-                        }
-                    >
-                        "Disable"
-                    </button>
-                }
-                    .into_any()
-            }}
+            }
             <Show
                 when=move || confirming_delete.get()
                 fallback=move || {
