@@ -106,7 +106,12 @@ impl Admin {
 
     /// Stores the [`CONTACTS`] Komo contacts through `/api/v1/contacts/bulk`, as Komo's feed does.
     pub async fn store_contacts(&self) {
-        let token = self.call("create_api_token", &[("name", "feed")]).await["token"]
+        let token = self
+            .call(
+                "create_api_token",
+                &[("name", "feed"), ("expires_in_days", "")],
+            )
+            .await["token"]
             .as_str()
             .expect("token")
             .to_owned();
