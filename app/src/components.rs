@@ -8,6 +8,7 @@ pub mod icon;
 pub mod import_mapping;
 pub mod import_progress;
 pub mod modal;
+pub mod new_password;
 pub mod page_header;
 pub mod run_errors;
 pub mod run_live;

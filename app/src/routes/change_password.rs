@@ -1,8 +1,8 @@
 use crate::api::session::{use_current_user, SessionActions};
 use crate::components::auth_card::AuthCard;
+use crate::components::new_password::NewPasswordField;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use shared::MIN_PASSWORD_LEN;
 
 /// `/account/password`: anyone signed in changes their own password, given the current one. Someone whose
 /// password a super user set is sent here first and sees nothing else until they have chosen their own.
@@ -53,28 +53,9 @@ pub fn ChangePasswordPage() -> impl IntoView {
                     <input type="password" name="current_password" autocomplete="current-password" required />
                 </label>
                 {field_error("current_password")}
-                <label>
-                    "New password"
-                    <input
-                        type="password"
-                        name="new_password"
-                        autocomplete="new-password"
-                        minlength=MIN_PASSWORD_LEN
-                        required
-                    />
-                    <small class="muted">{format!("At least {MIN_PASSWORD_LEN} characters.")}</small>
-                </label>
+                <NewPasswordField label="New password" name="new_password" />
                 {field_error("new_password")}
-                <label>
-                    "Repeat the new password"
-                    <input
-                        type="password"
-                        name="confirm_password"
-                        autocomplete="new-password"
-                        minlength=MIN_PASSWORD_LEN
-                        required
-                    />
-                </label>
+                <NewPasswordField label="Repeat the new password" name="confirm_password" hint="" />
                 {field_error("confirm_password")}
                 {other_error}
                 <button type="submit" class="button primary wide" disabled=move || change.pending().get()>

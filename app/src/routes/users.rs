@@ -2,11 +2,12 @@ use crate::api::users::{
     list_users, AddUser, ChangeRole, DeleteUser, DisableUser, EnableUser, ResetPassword,
     SignOutUser,
 };
+use crate::components::new_password::NewPasswordField;
 use crate::components::{page_header::PageHeader, shell::CurrentUser, spinner::Loading};
 use crate::error::{ApiError, ErrorView};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use shared::{Role, UserView, MIN_PASSWORD_LEN};
+use shared::{Role, UserView};
 
 /// What a super user can do to someone else's account, one action each; the list reloads after any.
 #[derive(Clone, Copy)]
@@ -148,17 +149,7 @@ pub fn UsersPage() -> impl IntoView {
                             .collect_view()}
                     </select>
                 </label>
-                <label>
-                    "Initial password"
-                    <input
-                        name="password"
-                        type="password"
-                        autocomplete="new-password"
-                        minlength=MIN_PASSWORD_LEN
-                        required
-                    />
-                    <small class="muted">{format!("At least {MIN_PASSWORD_LEN} characters.")}</small>
-                </label>
+                <NewPasswordField label="Initial password" name="password" />
                 {move || add_error().map(|e| view! { <p class="form-error" role="alert">{e.message()}</p> })}
                 {move || {
                     added()
@@ -303,17 +294,11 @@ fn AccountMenu(user: UserView, actions: AccountActions) -> impl IntoView {
         <Show when=move || resetting.get()>
             <ActionForm action=actions.reset_password attr:class="form-grid">
                 <input type="hidden" name="user_id" value=user_id />
-                <label>
-                    "New initial password"
-                    <input
-                        name="password"
-                        type="password"
-                        autocomplete="new-password"
-                        minlength=MIN_PASSWORD_LEN
-                        required
-                    />
-                    <small class="muted">"They choose their own when they next sign in; their sessions end now."</small>
-                </label>
+                <NewPasswordField
+                    label="New initial password"
+                    name="password"
+                    hint="They choose their own when they next sign in; their sessions end now."
+                />
                 <div>
                     <button type="submit" class="button primary">"Set password"</button>
                 </div>
