@@ -113,6 +113,7 @@ async fn main() -> Result<(), String> {
         mapping,
         properties: Vec::new(),
         max_bytes: MAX_IMPORT_BYTES,
+        grant: None,
     };
     let counts = import::run(job, body).await.map_err(|e| e.to_string())?;
     let took = started.elapsed().as_secs_f64();

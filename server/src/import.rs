@@ -49,6 +49,8 @@ pub enum ImportError {
     Csv { row: u64, reason: String },
     #[error("The upload stopped before the end of the file.")]
     Interrupted(#[source] std::io::Error),
+    #[error("The import stopped: your access was taken away while it ran. Rows counted as saved are saved.")]
+    AccessEnded,
     #[error("The import mapping no longer fits the workspace's fields: {0}")]
     Mapping(String),
     #[error("database fault")]
@@ -77,6 +79,9 @@ pub struct ImportJob {
     pub mapping: ImportMapping,
     pub properties: Vec<CustomProperty>,
     pub max_bytes: u64,
+    /// The session that started the upload, checked again before each batch is saved: a user disabled,
+    /// signed out everywhere or demoted mid-upload stops it. `None` for imports no session started.
+    pub grant: Option<crate::backend::Grant>,
 }
 
 /// Streams `body` into the workspace's contacts, recording progress as it goes and the final state
@@ -145,6 +150,11 @@ where
     };
     let mut last_write = Instant::now();
     while let Some(batch) = rx.recv().await {
+        if let Some(grant) = &job.grant {
+            if !grant.still_valid(&job.storage, job.workspace).await? {
+                return Err(ImportError::AccessEnded);
+            }
+        }
         job.storage
             .upsert_contacts(job.workspace, &batch.contacts)
             .await?;

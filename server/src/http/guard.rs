@@ -49,6 +49,11 @@ impl Holder {
         self.workspace
     }
 
+    /// The session's claim, for work that checks it again outside a stream (an import).
+    pub fn grant(&self) -> Grant {
+        self.grant
+    }
+
     /// Whether the session would still be let in. A database fault counts as no: a stream that cannot
     /// tell stops.
     pub async fn still_holds(&self) -> bool {

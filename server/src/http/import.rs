@@ -39,7 +39,8 @@ async fn upload(
     Path(id): Path<i64>,
     body: Body,
 ) -> Result<Json<ImportStatus>, Failure> {
-    let workspace = super_user(&state, session).await?.workspace();
+    let holder = super_user(&state, session).await?;
+    let workspace = holder.workspace();
     let record = state.storage.get_import(workspace, id).await?;
     if !state.storage.begin_import(workspace, id).await? {
         return Err(ApiError::Conflict(
@@ -74,6 +75,7 @@ async fn upload(
         mapping,
         properties,
         max_bytes: MAX_IMPORT_BYTES,
+        grant: Some(holder.grant()),
     };
     // Its own task: if the browser goes away, hyper drops this handler, but the import still sees the
     // body end early and records itself as failed instead of staying "running" for ever.

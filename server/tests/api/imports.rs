@@ -308,3 +308,63 @@ async fn an_endless_quoted_field_stops_the_import_at_its_row_and_long_cells_are_
         problem.email.len()
     );
 }
+
+#[tokio::test]
+async fn an_upload_stops_when_its_user_is_disabled_midway() {
+    use futures::SinkExt;
+    let app = spawn_app().await;
+    app.sign_in_as_admin().await;
+    let workspace = app.first_workspace().await;
+    let uploader_id = app
+        .add_user(workspace, "uploader@acme.example", Role::SuperUser)
+        .await;
+    let uploader = app.other_browser();
+    assert_eq!(
+        uploader
+            .sign_in("uploader@acme.example", MEMBER_PASSWORD)
+            .await
+            .status(),
+        200
+    );
+    let rows = |from: usize| -> Vec<u8> {
+        (from..from + 600)
+            .map(|i| format!("person{i}@example.com,Person\n"))
+            .collect::<String>()
+            .into_bytes()
+    };
+    let started = uploader.start_import("email,first_name", 1_000_000).await;
+    let id: i64 = started.json().await.expect("import id");
+    let (mut body, body_rx) = futures::channel::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(1);
+    let upload = tokio::spawn(async move {
+        uploader
+            .upload(id, reqwest::Body::wrap_stream(body_rx))
+            .await
+    });
+    body.send(Ok(b"Email,First Name\n".to_vec()))
+        .await
+        .expect("header");
+    body.send(Ok(rows(0))).await.expect("first rows");
+
+    let disabled = app
+        .call("disable_user", &[("user_id", &uploader_id.to_string())])
+        .await;
+    assert_eq!(disabled.status(), 200);
+    // The rest of the file: the next batch finds the access gone.
+    for from in [600, 1_200, 1_800] {
+        if body.send(Ok(rows(from))).await.is_err() {
+            break; // the server stopped reading
+        }
+    }
+    drop(body);
+    let answered = upload.await.expect("task");
+    assert_eq!(answered.status(), 422);
+
+    let status = app.import_status(id).await;
+    assert_eq!(status.state, ImportState::Failed);
+    assert!(
+        status.message.contains("access was taken away"),
+        "{}",
+        status.message
+    );
+    assert!(status.counts.rows_saved < 2_400, "{:?}", status.counts);
+}
