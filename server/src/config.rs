@@ -276,25 +276,45 @@ fn session_idle(get: &impl Fn(&str) -> Option<String>) -> Result<Duration, Confi
     }
 }
 
+/// A number from `var` within `min..=max`, `default` when unset; `expected` names the range when not.
+fn number<T: std::str::FromStr + PartialOrd + Copy>(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: T,
+    min: T,
+    max: T,
+    expected: &str,
+) -> Result<T, ConfigError> {
+    match get(var) {
+        None => Ok(default),
+        Some(raw) => match raw.trim().parse::<T>() {
+            Ok(v) if v >= min && v <= max => Ok(v),
+            _ => Err(invalid(var, &raw, expected)),
+        },
+    }
+}
+
 fn progress_patience(get: &impl Fn(&str) -> Option<String>) -> Result<Duration, ConfigError> {
-    let var = "KOMO_PROGRESS_QUEUED_PATIENCE_SECS";
-    let Some(raw) = get(var) else {
-        return Ok(Duration::from_secs(15 * 60));
-    };
-    raw.parse::<u64>()
-        .map(Duration::from_secs)
-        .map_err(|_| invalid(var, &raw, "expected a whole number of seconds"))
+    let seconds = number(
+        get,
+        "KOMO_PROGRESS_QUEUED_PATIENCE_SECS",
+        15 * 60,
+        0,
+        u64::MAX,
+        "expected a whole number of seconds",
+    )?;
+    Ok(Duration::from_secs(seconds))
 }
 
 fn api_bulk_concurrency(get: &impl Fn(&str) -> Option<String>) -> Result<usize, ConfigError> {
-    let var = "KOMO_API_BULK_CONCURRENCY";
-    let Some(raw) = get(var) else {
-        return Ok(4);
-    };
-    match raw.parse::<usize>() {
-        Ok(n) if n > 0 => Ok(n),
-        _ => Err(invalid(var, &raw, "expected a whole number > 0")),
-    }
+    number(
+        get,
+        "KOMO_API_BULK_CONCURRENCY",
+        4,
+        1,
+        usize::MAX,
+        "expected a whole number > 0",
+    )
 }
 
 fn log_format(get: &impl Fn(&str) -> Option<String>) -> Result<LogFormat, ConfigError> {
@@ -383,22 +403,6 @@ impl Bootstrap {
 }
 
 fn push_settings(get: &impl Fn(&str) -> Option<String>) -> Result<PushSettings, ConfigError> {
-    fn number<T: std::str::FromStr + PartialOrd + Copy>(
-        get: &impl Fn(&str) -> Option<String>,
-        var: &'static str,
-        default: T,
-        min: T,
-        max: T,
-        expected: &str,
-    ) -> Result<T, ConfigError> {
-        match get(var) {
-            None => Ok(default),
-            Some(raw) => match raw.trim().parse::<T>() {
-                Ok(v) if v >= min && v <= max => Ok(v),
-                _ => Err(invalid(var, &raw, expected)),
-            },
-        }
-    }
     let defaults = PushSettings::default();
     Ok(PushSettings {
         workers: number(

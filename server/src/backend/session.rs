@@ -98,10 +98,7 @@ impl SessionBackend for RequestBackend {
         // Every other session of this user ended with the new epoch; this one carries on in it.
         self.start_session(me.user.id, epoch).await?;
         tracing::info!(user_id = me.user.id, "password changed");
-        self.storage
-            .find_signed_in(me.user.id, epoch)
-            .await?
-            .ok_or(ApiError::Unauthenticated)
+        self.caller().await?.ok_or(ApiError::Unauthenticated)
     }
 
     async fn sign_out(&self) -> Result<(), ApiError> {
@@ -129,7 +126,7 @@ impl RequestBackend {
     async fn reserve(&self, attempt: &Attempt, now: i64) -> Result<(), ApiError> {
         for subject in [&attempt.address, &attempt.email].into_iter().flatten() {
             let until = self.storage.sign_in_locked_until(subject).await?;
-            refuse_if_locked(Reservation::Locked { until }, now)?;
+            refuse_until(until, now)?;
         }
         if let Some(address) = &attempt.address {
             let reservation = self
@@ -210,12 +207,20 @@ impl RequestBackend {
     }
 }
 
-/// 429 with the time left when a reservation (or a first look) found its subject locked.
+/// 429 with the time left when a reservation found its subject locked.
 fn refuse_if_locked(reservation: Reservation, now: i64) -> Result<(), ApiError> {
     match reservation {
-        Reservation::Locked { until } if until > now => Err(ApiError::TooManyAttempts {
-            retry_after_secs: u64::try_from(until - now).unwrap_or(1).max(1),
-        }),
-        _ => Ok(()),
+        Reservation::Allowed => Ok(()),
+        Reservation::Locked { until } => refuse_until(until, now),
     }
+}
+
+/// 429 with the time left while `until` (a subject's lock, 0 when none) is ahead of `now`.
+fn refuse_until(until: i64, now: i64) -> Result<(), ApiError> {
+    if until <= now {
+        return Ok(());
+    }
+    Err(ApiError::TooManyAttempts {
+        retry_after_secs: u64::try_from(until - now).unwrap_or(1),
+    })
 }
