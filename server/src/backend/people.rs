@@ -38,7 +38,7 @@ impl PeopleBackend for RequestBackend {
             .map_err(|e| match e {
                 StorageError::Duplicate(_) => ApiError::Invalid {
                     field: "email".into(),
-                    reason: "Email: someone with this email already has an account".into(),
+                    reason: "Email: this workspace already has a user with this email".into(),
                 },
                 other => other.into(),
             })?;

@@ -70,7 +70,8 @@ impl Storage {
     }
 
     /// # Errors
-    /// [`StorageError::Duplicate`] when the email is taken (in any workspace).
+    /// [`StorageError::Duplicate`] when this workspace has a user with the email. Other workspaces' users
+    /// never conflict (migration 0016), so the answer tells a super user nothing about them.
     pub async fn create_user(
         &self,
         workspace: WorkspaceId,
@@ -94,25 +95,35 @@ impl Storage {
         row.try_into()
     }
 
-    /// The stored hash for an email, for sign-in.
+    /// The accounts of an email, in every workspace, for sign-in: enabled ones first, then oldest first,
+    /// at most `limit`.
     ///
     /// # Errors
     /// Database faults.
     pub async fn find_credentials(
         &self,
         email: &EmailAddress,
-    ) -> Result<Option<Credentials>, StorageError> {
+        limit: i64,
+    ) -> Result<Vec<Credentials>, StorageError> {
         let sql =
-            "select id, password_hash, disabled_at, session_epoch from users where email = $1";
-        let row: Option<(i64, String, Option<i64>, i64)> = on_pool!(self, pool => sqlx::query_as(sql).bind(email.as_str()).fetch_optional(pool).await)?;
-        Ok(row.map(
-            |(user_id, password_hash, disabled_at, session_epoch)| Credentials {
-                user_id,
-                password_hash,
-                disabled: disabled_at.is_some(),
-                session_epoch,
-            },
-        ))
+            "select id, password_hash, disabled_at, session_epoch from users where email = $1 \
+                   order by disabled_at is not null, id limit $2";
+        let rows: Vec<(i64, String, Option<i64>, i64)> = on_pool!(self, pool => sqlx::query_as(sql)
+            .bind(email.as_str())
+            .bind(limit)
+            .fetch_all(pool)
+            .await)?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(user_id, password_hash, disabled_at, session_epoch)| Credentials {
+                    user_id,
+                    password_hash,
+                    disabled: disabled_at.is_some(),
+                    session_epoch,
+                },
+            )
+            .collect())
     }
 
     /// A user with their workspace, whatever their state.

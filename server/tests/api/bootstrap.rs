@@ -24,9 +24,14 @@ async fn without_a_configured_password_one_is_generated_shown_once_and_works() {
     assert!(generated.expose_secret().len() >= shared::MIN_PASSWORD_LEN);
 
     let stored = storage
-        .find_credentials(&shared::EmailAddress::parse("boss@acme.example").expect("email"))
+        .find_credentials(
+            &shared::EmailAddress::parse("boss@acme.example").expect("email"),
+            1,
+        )
         .await
         .expect("query")
+        .into_iter()
+        .next()
         .expect("super user created");
     assert_ne!(
         stored.password_hash,
@@ -58,9 +63,11 @@ async fn a_configured_password_is_used_and_never_echoed() {
         .expect("first start");
     assert!(first.generated_password.is_none());
     let me = storage
-        .find_credentials(&settings.bootstrap.admin_email)
+        .find_credentials(&settings.bootstrap.admin_email, 1)
         .await
         .expect("query")
+        .into_iter()
+        .next()
         .expect("created");
     let member = storage
         .find_member(me.user_id)

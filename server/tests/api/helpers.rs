@@ -181,9 +181,11 @@ impl TestApp {
     pub async fn first_workspace(&self) -> WorkspaceId {
         let me = self
             .storage
-            .find_credentials(&email(ADMIN_EMAIL))
+            .find_credentials(&email(ADMIN_EMAIL), 1)
             .await
             .expect("query")
+            .into_iter()
+            .next()
             .expect("admin exists");
         let member = self
             .storage

@@ -327,3 +327,126 @@ async fn connections_are_unique_per_workspace_and_org() {
     assert!(matches!(err, StorageError::Duplicate(_)), "{err:?}");
     assert_eq!(storage.list_connections(a).await.expect("list").len(), 1);
 }
+
+/// Migrates a fresh database up to (not including) `version` and runs `setup` there: a database as an
+/// older release left it.
+async fn database_before(url: &str, version: i64, setup: &[&str]) {
+    async fn run<DB: sqlx::Database>(
+        pool: sqlx::Pool<DB>,
+        mut migrator: sqlx::migrate::Migrator,
+        version: i64,
+        setup: &[&str],
+    ) where
+        <DB as sqlx::Database>::Connection: sqlx::migrate::Migrate,
+        for<'c> &'c mut <DB as sqlx::Database>::Connection: sqlx::Executor<'c, Database = DB>,
+        for<'c> &'c sqlx::Pool<DB>: sqlx::Executor<'c, Database = DB>,
+    {
+        let older: Vec<_> = migrator
+            .migrations
+            .iter()
+            .filter(|m| m.version < version)
+            .cloned()
+            .collect();
+        migrator.migrations = older.into();
+        migrator.run(&pool).await.expect("older migrations");
+        for sql in setup {
+            sqlx::raw_sql(sql).execute(&pool).await.expect(sql);
+        }
+        pool.close().await;
+    }
+    if url.starts_with("postgres") {
+        let pool = sqlx::PgPool::connect(url).await.expect("connect");
+        run(pool, sqlx::migrate!("migrations/postgres"), version, setup).await;
+    } else {
+        let options = <sqlx::sqlite::SqliteConnectOptions as std::str::FromStr>::from_str(url)
+            .expect("url")
+            .create_if_missing(true)
+            .foreign_keys(true);
+        let pool = sqlx::SqlitePool::connect_with(options)
+            .await
+            .expect("connect");
+        run(pool, sqlx::migrate!("migrations/sqlite"), version, setup).await;
+    }
+}
+
+/// Migration 0016 rebuilds `users` on SQLite (a column's `unique` cannot be dropped there), and a dropped
+/// table's rows take `on delete set null` with them: every user, and who saved and started what, must
+/// come through, and the references must still act afterwards.
+#[tokio::test]
+async fn emails_unique_per_workspace_keep_every_user_and_who_did_what() {
+    let db = TestDb::new().await;
+    database_before(
+        &db.url,
+        16,
+        &[
+            "insert into workspaces (name, created_at) values ('A', 0)",
+            "insert into workspaces (name, created_at) values ('B', 0)",
+            "insert into users (workspace_id, email, name, role, password_hash, created_at) \
+             values (1, 'ada@a.example', 'Ada', 'super_user', 'hash', 0)",
+            "insert into crm_connections (workspace_id, crm, domain, created_at) \
+             values (1, 'salesforce', 'a.my.salesforce.com', 0)",
+            "insert into syncs (workspace_id, connection_id, name, object, created_at, updated_at) \
+             values (1, 1, 'S', 'Contact', 0, 0)",
+            "insert into sync_versions (sync_id, version, config, changed_by, changed_by_name, \
+             changes, created_at) values (1, 1, '{}', 1, 'Ada', '[]', 0)",
+            "insert into sync_runs (workspace_id, sync_id, config_version, started_by, \
+             started_by_name, created_at, updated_at) values (1, 1, 1, 1, 'Ada', 0, 0)",
+        ],
+    )
+    .await;
+    let storage = Storage::connect(&db.url).await.expect("migrate to the end");
+    let who = |storage: &Storage| {
+        let storage = storage.clone();
+        async move {
+            let sql = "select (select started_by from sync_runs), \
+                       (select changed_by from sync_versions)";
+            let row: (Option<i64>, Option<i64>) = match &storage {
+                Storage::Sqlite(pool) => sqlx::query_as(sql).fetch_one(pool).await,
+                Storage::Postgres(pool) => sqlx::query_as(sql).fetch_one(pool).await,
+            }
+            .expect("query");
+            row
+        }
+    };
+    assert_eq!(who(&storage).await, (Some(1), Some(1)));
+    let ada = email("ada@a.example");
+    let found = storage.find_credentials(&ada, 8).await.expect("query");
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].password_hash, "hash");
+
+    let b = storage
+        .first_workspace()
+        .await
+        .expect("query")
+        .map(|a| WorkspaceId(a.0 + 1))
+        .expect("B");
+    storage
+        .create_user(b, &record(&ada, Role::Member))
+        .await
+        .expect("the same email in another workspace");
+    assert_eq!(
+        storage
+            .find_credentials(&ada, 8)
+            .await
+            .expect("query")
+            .len(),
+        2
+    );
+
+    match &storage {
+        Storage::Sqlite(pool) => sqlx::query("delete from users where id = 1")
+            .execute(pool)
+            .await
+            .map(drop),
+        Storage::Postgres(pool) => sqlx::query("delete from users where id = 1")
+            .execute(pool)
+            .await
+            .map(drop),
+    }
+    .expect("delete");
+    assert_eq!(
+        who(&storage).await,
+        (None, None),
+        "the references still act"
+    );
+}

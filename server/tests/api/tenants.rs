@@ -77,3 +77,57 @@ async fn one_workspace_never_sees_another_workspaces_data() {
         .expect("json");
     assert_eq!(me.expect("signed in").workspace.initials, "GL");
 }
+
+/// `add_user` must not tell one workspace's super user whether an email has an account in another: each
+/// workspace's accounts are its own, and sign-in finds the one the password opens.
+#[tokio::test]
+async fn an_email_with_an_account_elsewhere_is_added_like_any_other() {
+    let app = spawn_app().await;
+    let globex = app.new_workspace("Globex").await;
+    app.add_user(globex, "pat@shared.example", Role::Member)
+        .await;
+
+    app.sign_in_as_admin().await;
+    let add = |password: &'static str| {
+        let app = &app;
+        async move {
+            app.call(
+                "add_user",
+                &[
+                    ("email", "Pat@Shared.example"),
+                    ("name", "Pat"),
+                    ("role", "member"),
+                    ("password", password),
+                ],
+            )
+            .await
+        }
+    };
+    let added = add("chosen by acme's admin").await;
+    assert_eq!(added.status(), 200, "nothing says Globex has a Pat");
+    let again = add("another choice entirely").await;
+    assert_eq!(again.status(), 422);
+    assert_eq!(
+        api_error(again).await,
+        ApiError::Invalid {
+            field: "email".into(),
+            reason: "Email: this workspace already has a user with this email".into(),
+        }
+    );
+
+    for (password, workspace) in [
+        (MEMBER_PASSWORD, "Globex"),
+        ("chosen by acme's admin", "Acme Events"),
+    ] {
+        let pat = app.other_browser();
+        let signed_in = pat.sign_in("pat@shared.example", password).await;
+        assert_eq!(signed_in.status(), 200, "{workspace}");
+        let me: shared::Me = signed_in.json().await.expect("me");
+        assert_eq!(me.workspace.name, workspace);
+    }
+    let wrong = app
+        .other_browser()
+        .sign_in("pat@shared.example", "neither")
+        .await;
+    assert_eq!(api_error(wrong).await, ApiError::WrongCredentials);
+}
