@@ -23,8 +23,10 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use tokio_util::io::{StreamReader, SyncIoBridge};
 
-/// Rows per upsert: the storage layer's own chunk size, so one batch is one statement.
-pub const BATCH_ROWS: usize = 500;
+/// Rows per upsert, and so per transaction: large enough that the commit (a WAL sync on SQLite) is a
+/// small share of a batch, small enough that the queued batches stay a few MiB and a batch holds SQLite's
+/// write lock for a fraction of a second.
+pub const BATCH_ROWS: usize = 2_000;
 /// Parsed batches waiting for the database at most.
 const QUEUED_BATCHES: usize = 2;
 /// Largest file accepted: a million wide rows fit with room to spare.

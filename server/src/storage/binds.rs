@@ -38,22 +38,43 @@ pub enum Bind {
     Float(f64),
     Int(i64),
     Bool(bool),
+    /// SQL null, typed so PostgreSQL knows the parameter's type.
+    Null(SqlType),
 }
 
 /// One statement's values in placeholder order. Each method adds a value and returns the `$n` to write
 /// into the SQL where it belongs.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Binds(Vec<Bind>);
+pub struct Binds {
+    values: Vec<Bind>,
+    in_order: bool,
+}
 
 impl Binds {
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// SQLite only: every placeholder is a bare `?`, so each value must be written into the SQL exactly
+    /// once, in the order it was added. Why: SQLite keeps a list of a statement's *named* placeholders
+    /// (`$n`, `?n`) and sqlx looks up each one's name, a walk of that list, so `$n` placeholders cost N²
+    /// per execution; a statement with only bare `?` has no such list. Short multi-row `values (…)`
+    /// statements use it where a JSON row set would cost a parse per row (the contact upsert).
+    pub fn in_order() -> Self {
+        Self {
+            values: Vec::new(),
+            in_order: true,
+        }
+    }
+
     /// Adds any value; the typed helpers below read better at the call site.
     pub fn bind(&mut self, value: Bind) -> String {
-        self.0.push(value);
-        format!("${}", self.0.len())
+        self.values.push(value);
+        if self.in_order {
+            "?".to_owned()
+        } else {
+            format!("${}", self.values.len())
+        }
     }
 
     pub fn int(&mut self, value: i64) -> String {
@@ -75,7 +96,7 @@ impl Binds {
     }
 
     pub fn values(&self) -> &[Bind] {
-        &self.0
+        &self.values
     }
 
     /// A set of rows as one JSON parameter, read back as a row source with `columns` (see [`JsonRows`]).
@@ -141,6 +162,11 @@ macro_rules! bind_all {
                 $crate::storage::binds::Bind::Float(v) => query.bind(*v),
                 $crate::storage::binds::Bind::Int(v) => query.bind(*v),
                 $crate::storage::binds::Bind::Bool(v) => query.bind(*v),
+                $crate::storage::binds::Bind::Null(ty) => match ty {
+                    $crate::storage::binds::SqlType::Int => query.bind(None::<i64>),
+                    $crate::storage::binds::SqlType::Text => query.bind(None::<String>),
+                    $crate::storage::binds::SqlType::Bool => query.bind(None::<bool>),
+                },
             };
         }
         query
@@ -228,6 +254,14 @@ mod tests {
         assert_eq!(binds.int(7), "$1");
         assert_eq!(binds.text("ada"), "$2");
         assert_eq!(binds.values(), [Bind::Int(7), Bind::Text("ada".into())]);
+    }
+
+    #[test]
+    fn in_order_placeholders_are_bare() {
+        let mut binds = Binds::in_order();
+        assert_eq!(binds.int(7), "?");
+        assert_eq!(binds.bind(Bind::Null(SqlType::Text)), "?");
+        assert_eq!(binds.values(), [Bind::Int(7), Bind::Null(SqlType::Text)]);
     }
 
     #[derive(Serialize)]

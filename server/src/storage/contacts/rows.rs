@@ -1,7 +1,7 @@
 //! Contact rows as stored, both ways: [`UpsertRow`] binds a [`NewContact`], [`ContactRow`] reads one back
 //! through the same parsers (email, date, property values) that checked it on the way in.
 
-use crate::storage::binds::SqlType;
+use crate::storage::binds::{Bind, Binds, SqlType};
 use crate::storage::StorageError;
 use shared::contact::custom::PropertyValue;
 use shared::contact::date::CalendarDate;
@@ -112,6 +112,40 @@ impl<'a> UpsertRow<'a> {
             sort_name: format!("{last} {first}").trim().to_ascii_lowercase(),
         })
     }
+
+    /// Adds the row's values to `binds` in [`UPSERT_ROW_COLUMNS`] order and returns the placeholders,
+    /// comma-separated, for a `values (…)` row.
+    pub fn bind_values(&self, binds: &mut Binds) -> String {
+        let text = |v: Option<&str>| v.map_or(Bind::Null(SqlType::Text), |v| Bind::Text(v.into()));
+        let owned = |v: &Option<String>| text(v.as_deref());
+        let values = [
+            Bind::Text(self.email.into()),
+            text(self.first_name),
+            text(self.last_name),
+            text(self.phone),
+            text(self.mobile),
+            text(self.company),
+            text(self.job_title),
+            text(self.street),
+            text(self.city),
+            text(self.region),
+            text(self.postcode),
+            text(self.country),
+            owned(&self.date_of_birth),
+            self.marketing_opt_in
+                .map_or(Bind::Null(SqlType::Bool), Bind::Bool),
+            self.marketing_opt_in_at
+                .map_or(Bind::Null(SqlType::Int), Bind::Int),
+            text(self.source_hub),
+            text(self.source_campaign),
+            owned(&self.tags),
+            owned(&self.custom),
+            Bind::Text(self.name_key.clone()),
+            Bind::Text(self.sort_name.clone()),
+        ];
+        let placeholders: Vec<String> = values.into_iter().map(|v| binds.bind(v)).collect();
+        placeholders.join(", ")
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -203,5 +237,61 @@ impl TryFrom<ContactRow> for Contact {
             created_at: row.created_at,
             updated_at: row.updated_at,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::contact::ContactInput;
+
+    /// `bind_values` and the JSON row set must agree column for column: the `values (…)` statement
+    /// names its columns from [`UPSERT_ROW_COLUMNS`], so a value out of place lands in the wrong column.
+    #[test]
+    fn bound_values_follow_the_column_order() {
+        let mut input = ContactInput {
+            email: "ada@example.com".into(),
+            ..ContactInput::default()
+        };
+        for (key, value) in [
+            ("first_name", "Ada"),
+            ("last_name", "Lovelace"),
+            ("phone", "1"),
+            ("mobile", "2"),
+            ("company", "3"),
+            ("job_title", "4"),
+            ("street", "5"),
+            ("city", "6"),
+            ("region", "7"),
+            ("postcode", "8"),
+            ("country", "9"),
+            ("date_of_birth", "1815-12-10"),
+            ("marketing_opt_in", "true"),
+            ("source_hub", "10"),
+            ("source_campaign", "11"),
+        ] {
+            input.set(key, value.to_owned());
+        }
+        let contact = NewContact::parse(input, &[]).expect("valid contact");
+        let row = UpsertRow::new(&contact, 42).expect("row");
+        let object = serde_json::to_value(&row).expect("json");
+        let mut binds = Binds::in_order();
+        let placeholders = row.bind_values(&mut binds);
+        assert_eq!(placeholders.matches('?').count(), UPSERT_ROW_COLUMNS.len());
+        for ((name, _), bound) in UPSERT_ROW_COLUMNS.iter().zip(binds.values()) {
+            let expected = match &object[name] {
+                serde_json::Value::Null => "null".to_owned(),
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            let got = match bound {
+                Bind::Text(s) => s.clone(),
+                Bind::Int(i) => i.to_string(),
+                Bind::Bool(b) => b.to_string(),
+                Bind::Float(f) => f.to_string(),
+                Bind::Null(_) => "null".to_owned(),
+            };
+            assert_eq!(got, expected, "column {name}");
+        }
     }
 }
