@@ -14,6 +14,7 @@ pub mod contacts;
 mod error;
 /// CSV imports: progress and the per-row error report.
 pub mod imports;
+pub mod json_page;
 pub mod people;
 mod rows;
 pub mod runs;

@@ -2,7 +2,9 @@
 //! and the engine's selection. The filter becomes SQL ([`super::filter_sql`]); nothing is filtered in memory.
 
 use super::filter_sql::filter_sql;
+use super::rows::{ContactRow, CONTACT_COLUMNS};
 use crate::storage::binds::{bind_all, Binds};
+use crate::storage::json_page::{parse_page, sqlite_page_sql};
 use crate::storage::{now_unix, on_pool, Storage, StorageError, WorkspaceId};
 use shared::sync::filter::{CheckedRule, Combine};
 
@@ -62,12 +64,12 @@ pub struct SelectedContact {
 #[derive(sqlx::FromRow)]
 struct SelectedRow {
     #[sqlx(flatten)]
-    contact: super::rows::ContactRow,
+    contact: ContactRow,
     last_hash: Option<String>,
 }
 
 fn contact_columns() -> String {
-    super::rows::CONTACT_COLUMNS
+    CONTACT_COLUMNS
         .split(", ")
         .map(|c| format!("contacts.{c}"))
         .collect::<Vec<_>>()
@@ -159,9 +161,40 @@ impl Storage {
              and ({filter}) order by contacts.id limit {limit}",
             columns = contact_columns(),
         );
-        let rows: Vec<SelectedRow> = on_pool!(self, pool => {
-            bind_all!(sqlx::query_as(&sql), binds).fetch_all(pool).await
-        })?;
+        self.selected_page(&sql, binds).await
+    }
+
+    /// Runs a page query whose columns are [`CONTACT_COLUMNS`] then `last_hash`. On SQLite the page comes
+    /// back as one JSON value ([`crate::storage::json_page`]: a read of a million contacts took 18 s
+    /// row by row), on PostgreSQL row by row.
+    async fn selected_page(
+        &self,
+        sql: &str,
+        binds: Binds,
+    ) -> Result<Vec<SelectedContact>, StorageError> {
+        let rows: Vec<SelectedRow> = match self {
+            Storage::Sqlite(pool) => {
+                let columns: Vec<&str> = CONTACT_COLUMNS.split(", ").collect();
+                let page = sqlite_page_sql(sql, &[&columns, &["last_hash"]]);
+                let json: String = bind_all!(sqlx::query_scalar(&page), binds)
+                    .fetch_one(pool)
+                    .await?;
+                let mut rows: Vec<SelectedRow> =
+                    parse_page::<(ContactRow, (Option<String>,))>(&json)?
+                        .into_iter()
+                        .map(|(contact, (last_hash,))| SelectedRow { contact, last_hash })
+                        .collect();
+                // `json_group_array` keeps the rows' order in practice; SQL does not promise it, and the
+                // engine's cursor relies on id order. Already sorted, this is one pass.
+                rows.sort_by_key(|row| row.contact.id());
+                rows
+            }
+            Storage::Postgres(pool) => {
+                bind_all!(sqlx::query_as(sql), binds)
+                    .fetch_all(pool)
+                    .await?
+            }
+        };
         selected(rows)
     }
 

@@ -148,7 +148,9 @@ impl<'a> UpsertRow<'a> {
     }
 }
 
-#[derive(sqlx::FromRow)]
+/// Read either as a database row or, on SQLite, from a JSON page ([`crate::storage::json_page`]) as an
+/// array of the [`CONTACT_COLUMNS`] in order — so the fields stay in that order.
+#[derive(sqlx::FromRow, serde::Deserialize)]
 pub(super) struct ContactRow {
     id: i64,
     email: String,
@@ -164,6 +166,7 @@ pub(super) struct ContactRow {
     postcode: Option<String>,
     country: Option<String>,
     date_of_birth: Option<String>,
+    #[serde(deserialize_with = "crate::storage::json_page::bool_or_int::optional")]
     marketing_opt_in: Option<bool>,
     marketing_opt_in_at: Option<i64>,
     source_hub: Option<String>,
@@ -176,6 +179,10 @@ pub(super) struct ContactRow {
 }
 
 impl ContactRow {
+    pub fn id(&self) -> i64 {
+        self.id
+    }
+
     /// Where a page that ends at this row continues.
     pub fn cursor(&self, sort: ContactSort) -> ContactCursor {
         let key = match sort {

@@ -61,8 +61,9 @@ pub struct StagedRow {
     pub payload: String,
 }
 
-/// A staged row read back, with Salesforce's answer when its job's results are in.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+/// A staged row read back, with Salesforce's answer when its job's results are in. On SQLite it is read
+/// from a JSON page ([`crate::storage::json_page`]) as an array of its fields in this order.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Deserialize)]
 pub struct StoredRow {
     pub contact_id: i64,
     pub operation: String,
@@ -72,10 +73,13 @@ pub struct StoredRow {
     pub hash: Option<String>,
     pub payload: String,
     pub attempts: i64,
+    #[serde(deserialize_with = "crate::storage::json_page::bool_or_int::required")]
     pub in_flight: bool,
     /// `None` until answered (or never, for a row Salesforce left out of every result file).
+    #[serde(deserialize_with = "crate::storage::json_page::bool_or_int::optional")]
     pub ok: Option<bool>,
     pub crm_id: Option<String>,
+    #[serde(deserialize_with = "crate::storage::json_page::bool_or_int::optional")]
     pub created: Option<bool>,
     pub error_code: Option<String>,
     pub message: Option<String>,

@@ -3,11 +3,58 @@
 
 use super::{Operation, StoredRow};
 use crate::storage::binds::{bind_all, Binds, SqlType};
+use crate::storage::json_page::{parse_page, sqlite_page_sql};
 use crate::storage::{on_pool, Storage, StorageError};
 
 const STORED_COLUMNS: &str =
     "s.contact_id, s.operation, s.join_key, s.match_key, s.email, s.hash, \
      s.payload, s.attempts, s.in_flight, a.ok, a.crm_id, a.created, a.error_code, a.message";
+
+/// [`STORED_COLUMNS`] as the select names them, for a JSON page.
+const STORED_NAMES: [&str; 14] = [
+    "contact_id",
+    "operation",
+    "join_key",
+    "match_key",
+    "email",
+    "hash",
+    "payload",
+    "attempts",
+    "in_flight",
+    "ok",
+    "crm_id",
+    "created",
+    "error_code",
+    "message",
+];
+
+impl Storage {
+    /// Runs a page query of [`STORED_COLUMNS`] ordered by contact and join key. On SQLite the page comes
+    /// back as one JSON value ([`crate::storage::json_page`]), on PostgreSQL row by row.
+    async fn stored_page(&self, sql: &str, binds: Binds) -> Result<Vec<StoredRow>, StorageError> {
+        Ok(match self {
+            Storage::Sqlite(pool) => {
+                let page = sqlite_page_sql(sql, &[&STORED_NAMES]);
+                let json: String = bind_all!(sqlx::query_scalar(&page), binds)
+                    .fetch_one(pool)
+                    .await?;
+                let mut rows: Vec<StoredRow> = parse_page::<(StoredRow,)>(&json)?
+                    .into_iter()
+                    .map(|(row,)| row)
+                    .collect();
+                // The order callers rely on, whatever order `json_group_array` kept (see
+                // `selected_page`); one pass when already sorted.
+                rows.sort_by(|a, b| (a.contact_id, &a.join_key).cmp(&(b.contact_id, &b.join_key)));
+                rows
+            }
+            Storage::Postgres(pool) => {
+                bind_all!(sqlx::query_as(sql), binds)
+                    .fetch_all(pool)
+                    .await?
+            }
+        })
+    }
+}
 
 impl Storage {
     /// Which of `keys` a staged row of the run already holds (a write, or a contact deferred behind one).
@@ -63,23 +110,21 @@ impl Storage {
         after: i64,
         contacts: i64,
     ) -> Result<Vec<StoredRow>, StorageError> {
+        let mut binds = Binds::new();
+        let run = binds.int(run_id);
+        let op = binds.text(operation.as_str());
+        let after = binds.int(after);
+        let limit = binds.int(contacts);
         let sql = format!(
             "select {STORED_COLUMNS} from push_staged s \
              left join push_answers a on 1 = 0 \
-             where s.run_id = $1 and s.operation = $2 and s.job_id is null \
+             where s.run_id = {run} and s.operation = {op} and s.job_id is null \
              and s.contact_id in (select distinct contact_id from push_staged \
-               where run_id = $1 and operation = $2 and job_id is null and contact_id > $3 \
-               order by contact_id limit $4) \
+               where run_id = {run} and operation = {op} and job_id is null and contact_id > {after} \
+               order by contact_id limit {limit}) \
              order by s.contact_id, s.join_key"
         );
-        let rows: Vec<StoredRow> = on_pool!(self, pool => sqlx::query_as(&sql)
-            .bind(run_id)
-            .bind(operation.as_str())
-            .bind(after)
-            .bind(contacts)
-            .fetch_all(pool)
-            .await)?;
-        Ok(rows)
+        self.stored_page(&sql, binds).await
     }
 
     /// Every unsent row of the first `contacts` contacts that have unsent rows of `operations`, in contact
@@ -110,10 +155,7 @@ impl Storage {
                order by contact_id limit {limit}) \
              order by s.contact_id, s.join_key"
         );
-        let rows: Vec<StoredRow> = on_pool!(self, pool => {
-            bind_all!(sqlx::query_as(&sql), binds).fetch_all(pool).await
-        })?;
-        Ok(rows)
+        self.stored_page(&sql, binds).await
     }
 
     /// Marks the staged rows of `contacts` as handed to a Collections call.
@@ -147,24 +189,22 @@ impl Storage {
         after: i64,
         contacts: i64,
     ) -> Result<Vec<StoredRow>, StorageError> {
+        let mut binds = Binds::new();
+        let run = binds.int(run_id);
+        let op = binds.text(operation.as_str());
+        let job = binds.text(job_id);
+        let after = binds.int(after);
+        let limit = binds.int(contacts);
         let sql = format!(
             "select {STORED_COLUMNS} from push_staged s \
              left join push_answers a on a.run_id = s.run_id and a.job_id = s.job_id \
                and a.join_key = s.join_key \
-             where s.run_id = $1 and s.operation = $2 and s.job_id = $3 \
+             where s.run_id = {run} and s.operation = {op} and s.job_id = {job} \
              and s.contact_id in (select distinct contact_id from push_staged \
-               where run_id = $1 and operation = $2 and job_id = $3 and contact_id > $4 \
-               order by contact_id limit $5) \
+               where run_id = {run} and operation = {op} and job_id = {job} and contact_id > {after} \
+               order by contact_id limit {limit}) \
              order by s.contact_id, s.join_key"
         );
-        let rows: Vec<StoredRow> = on_pool!(self, pool => sqlx::query_as(&sql)
-            .bind(run_id)
-            .bind(operation.as_str())
-            .bind(job_id)
-            .bind(after)
-            .bind(contacts)
-            .fetch_all(pool)
-            .await)?;
-        Ok(rows)
+        self.stored_page(&sql, binds).await
     }
 }
