@@ -18,6 +18,18 @@ const ENCODING: &str = "komo-push-hash/1";
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PushHash(String);
 
+/// Lower-case hex, written straight into one string: a `format!` per byte cost an allocation each, 32 per
+/// contact and run (2 % of a first run's CPU in `perf`).
+fn lower_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut hex = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        hex.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        hex.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+    }
+    hex
+}
+
 impl PushHash {
     /// The hash of `mapped` pushed to `object` matching on `match_field`.
     pub fn of(object: &str, match_field: &str, mapped: &MappedContact) -> Self {
@@ -49,13 +61,7 @@ impl PushHash {
             part(overwrite.as_bytes());
             part(value.as_bytes());
         }
-        Self(
-            digest
-                .finalize()
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect(),
-        )
+        Self(lower_hex(&digest.finalize()))
     }
 
     /// A hash read back from storage. Anything that is not one of ours simply never matches.
@@ -85,6 +91,12 @@ fn rule(overwrite: Overwrite) -> &'static str {
 mod tests {
     use super::*;
     use crate::engine::index::MatchKey;
+
+    #[test]
+    fn hex_is_lower_case_two_digits_a_byte() {
+        assert_eq!(lower_hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
+        assert_eq!(lower_hex(&[]), "");
+    }
     use crate::engine::mapping::MappedValue;
     use crate::engine::overwrite::Compare;
     use serde_json::json;
