@@ -14,7 +14,7 @@ mod rows;
 /// Per sync, what it last pushed of a contact: the detail page's "Syncs" table.
 pub mod sync_state;
 
-use super::binds::{bind_all, column_names, Binds};
+use super::binds::{bind_all, column_names, Binds, Dialect};
 use super::{now_unix, on_pool, Storage, StorageError, WorkspaceId};
 use rows::{ContactRow, UpsertRow, CONTACT_COLUMNS, UPSERT_ROW_COLUMNS};
 use shared::contact::{Contact, NewContact};
@@ -45,6 +45,30 @@ fn sqlite_pieces<T>(rows: &[T]) -> Vec<&[T]> {
         rest = after;
     }
     pieces
+}
+
+/// One PostgreSQL upsert of `rows`, read from one JSON parameter ([`super::binds`]).
+fn postgres_json_statement(
+    workspace: WorkspaceId,
+    now: i64,
+    rows: &[UpsertRow],
+    conflict: &str,
+) -> Result<(String, Binds), StorageError> {
+    let mut binds = Binds::new();
+    let workspace_id = binds.int(workspace.0);
+    let now = binds.int(now);
+    let source = binds.insert_source(
+        Dialect::Postgres,
+        &[&workspace_id, &now, &now],
+        rows,
+        &UPSERT_ROW_COLUMNS,
+    )?;
+    let sql = format!(
+        "insert into contacts (workspace_id, created_at, updated_at, {}) {source} \
+         {conflict} returning id, email",
+        column_names(&UPSERT_ROW_COLUMNS)
+    );
+    Ok((sql, binds))
 }
 
 /// One SQLite upsert of `rows`: `insert … values (…), (…) on conflict … returning id, email`.
@@ -156,50 +180,30 @@ impl Storage {
             .map(|(_, c)| UpsertRow::new(c, now))
             .collect::<Result<_, _>>()?;
         let conflict = conflict_clause(self);
-        let mut ids: HashMap<String, i64> = HashMap::with_capacity(unique.len());
-        let returned: Vec<(i64, String)> = match self {
-            Storage::Sqlite(pool) => {
-                let mut tx = pool.begin().await?;
-                let mut returned = Vec::with_capacity(unique.len());
-                for piece in sqlite_pieces(&unique) {
-                    let (sql, binds) = sqlite_values_statement(workspace, now, piece, &conflict);
-                    returned.extend(
-                        bind_all!(sqlx::query_as::<_, (i64, String)>(&sql), binds)
-                            .fetch_all(&mut *tx)
-                            .await?,
-                    );
-                }
-                tx.commit().await?;
-                returned
-            }
-            Storage::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                let mut returned = Vec::with_capacity(unique.len());
-                for chunk in unique.chunks(CHUNK) {
-                    let mut binds = Binds::new();
-                    let workspace_id = binds.int(workspace.0);
-                    let now = binds.int(now);
-                    let source = binds.insert_source(
-                        self.dialect(),
-                        &[&workspace_id, &now, &now],
-                        chunk,
-                        &UPSERT_ROW_COLUMNS,
-                    )?;
-                    let sql = format!(
-                        "insert into contacts (workspace_id, created_at, updated_at, {}) {source} \
-                         {conflict} returning id, email",
-                        column_names(&UPSERT_ROW_COLUMNS)
-                    );
-                    returned.extend(
-                        bind_all!(sqlx::query_as::<_, (i64, String)>(&sql), binds)
-                            .fetch_all(&mut *tx)
-                            .await?,
-                    );
-                }
-                tx.commit().await?;
-                returned
-            }
+        let statements: Vec<(String, Binds)> = match self.dialect() {
+            Dialect::Sqlite => sqlite_pieces(&unique)
+                .into_iter()
+                .map(|piece| sqlite_values_statement(workspace, now, piece, &conflict))
+                .collect(),
+            Dialect::Postgres => unique
+                .chunks(CHUNK)
+                .map(|chunk| postgres_json_statement(workspace, now, chunk, &conflict))
+                .collect::<Result<_, _>>()?,
         };
+        let returned: Vec<(i64, String)> = on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let mut returned = Vec::with_capacity(unique.len());
+            for (sql, binds) in &statements {
+                returned.extend(
+                    bind_all!(sqlx::query_as::<_, (i64, String)>(sql), binds)
+                        .fetch_all(&mut *tx)
+                        .await?,
+                );
+            }
+            tx.commit().await?;
+            returned
+        });
+        let mut ids: HashMap<String, i64> = HashMap::with_capacity(unique.len());
         ids.extend(returned.into_iter().map(|(id, email)| (email, id)));
         contacts
             .iter()
