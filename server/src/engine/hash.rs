@@ -91,15 +91,15 @@ fn rule(overwrite: Overwrite) -> &'static str {
 mod tests {
     use super::*;
     use crate::engine::index::MatchKey;
+    use crate::engine::mapping::MappedValue;
+    use crate::engine::overwrite::Compare;
+    use serde_json::json;
 
     #[test]
     fn hex_is_lower_case_two_digits_a_byte() {
         assert_eq!(lower_hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
         assert_eq!(lower_hex(&[]), "");
     }
-    use crate::engine::mapping::MappedValue;
-    use crate::engine::overwrite::Compare;
-    use serde_json::json;
 
     fn value(field: &str, value: Value, overwrite: Overwrite) -> MappedValue {
         MappedValue {

@@ -1,7 +1,8 @@
 //! Komo contacts: batched upsert by email, get, delete, and (in `page.rs`) keyset pages with prefix search.
 //!
-//! An upsert is `insert … on conflict (workspace_id, email) do update` statements in one transaction. Absent fields are
-//! bound as null and kept with `coalesce(excluded.x, contacts.x)`, so a caller sends only what changed.
+//! An upsert is `insert … on conflict (workspace_id, email) do update` statements in one transaction.
+//! Absent fields are bound as null and kept with `coalesce(excluded.x, contacts.x)`, so a caller sends
+//! only what changed.
 //! The two dialects differ only in how they merge the custom-property JSON and lower-case name keys, so
 //! only the `on conflict` clause has an arm per backend.
 

@@ -14,13 +14,20 @@
 use super::StorageError;
 use serde::de::DeserializeOwned;
 
-/// Wraps `inner` (a select whose result columns are `columns`, in that order) so it returns one row: a
-/// JSON array with an array per row. Each of `groups` is a run of column names that become one nested
-/// array, in order, so a row type made of parts (a contact and its push state) reads as a tuple of them.
-pub fn sqlite_page_sql(inner: &str, groups: &[&[&str]]) -> String {
+/// Wraps `inner` so it returns one row: a JSON array with an array per row. Each of `groups` is a
+/// comma-separated list of `inner`'s result columns, written as in its select (a table qualifier such as
+/// `s.` is dropped), and becomes one nested array, in order — so a row type made of parts (a contact and
+/// its push state) reads as a tuple of them, and the lists stay the ones the select is written from.
+pub fn sqlite_page_sql(inner: &str, groups: &[&str]) -> String {
     let parts: Vec<String> = groups
         .iter()
-        .map(|columns| format!("json_array({})", columns.join(", ")))
+        .map(|columns| {
+            let names: Vec<&str> = columns
+                .split(',')
+                .map(|column| column.trim().rsplit('.').next().unwrap_or_default())
+                .collect();
+            format!("json_array({})", names.join(", "))
+        })
         .collect();
     format!(
         "select json_group_array(json_array({})) from ({inner})",
@@ -80,8 +87,8 @@ mod tests {
     #[test]
     fn groups_become_nested_arrays_in_order() {
         assert_eq!(
-            sqlite_page_sql("select a, b, c from t", &[&["a", "b"], &["c"]]),
-            "select json_group_array(json_array(json_array(a, b), json_array(c))) from (select a, b, c from t)"
+            sqlite_page_sql("select t.a, b, u.c from t, u", &["t.a, b", "u.c"]),
+            "select json_group_array(json_array(json_array(a, b), json_array(c))) from (select t.a, b, u.c from t, u)"
         );
     }
 

@@ -174,8 +174,7 @@ impl Storage {
     ) -> Result<Vec<SelectedContact>, StorageError> {
         let rows: Vec<SelectedRow> = match self {
             Storage::Sqlite(pool) => {
-                let columns: Vec<&str> = CONTACT_COLUMNS.split(", ").collect();
-                let page = sqlite_page_sql(sql, &[&columns, &["last_hash"]]);
+                let page = sqlite_page_sql(sql, &[CONTACT_COLUMNS, "last_hash"]);
                 let json: String = bind_all!(sqlx::query_scalar(&page), binds)
                     .fetch_one(pool)
                     .await?;

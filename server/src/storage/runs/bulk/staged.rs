@@ -10,31 +10,13 @@ const STORED_COLUMNS: &str =
     "s.contact_id, s.operation, s.join_key, s.match_key, s.email, s.hash, \
      s.payload, s.attempts, s.in_flight, a.ok, a.crm_id, a.created, a.error_code, a.message";
 
-/// [`STORED_COLUMNS`] as the select names them, for a JSON page.
-const STORED_NAMES: [&str; 14] = [
-    "contact_id",
-    "operation",
-    "join_key",
-    "match_key",
-    "email",
-    "hash",
-    "payload",
-    "attempts",
-    "in_flight",
-    "ok",
-    "crm_id",
-    "created",
-    "error_code",
-    "message",
-];
-
 impl Storage {
     /// Runs a page query of [`STORED_COLUMNS`] ordered by contact and join key. On SQLite the page comes
     /// back as one JSON value ([`crate::storage::json_page`]), on PostgreSQL row by row.
     async fn stored_page(&self, sql: &str, binds: Binds) -> Result<Vec<StoredRow>, StorageError> {
         Ok(match self {
             Storage::Sqlite(pool) => {
-                let page = sqlite_page_sql(sql, &[&STORED_NAMES]);
+                let page = sqlite_page_sql(sql, &[STORED_COLUMNS]);
                 let json: String = bind_all!(sqlx::query_scalar(&page), binds)
                     .fetch_one(pool)
                     .await?;
