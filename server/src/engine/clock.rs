@@ -31,14 +31,17 @@ pub enum Phase {
     Upload,
     /// Wait for Bulk jobs to finish in the CRM (pauses between polls, and the polls).
     Wait,
-    /// Download a finished job's results and join them back to their contacts, recorded.
+    /// Download a finished job's result files and store each row's answer (`push_answers`).
+    Answer,
+    /// Read a page of a job's staged rows with their answers and settle each contact (its record is
+    /// [`Phase::Record`]).
     Join,
     /// Write through sObject Collections.
     Send,
 }
 
 impl Phase {
-    const ALL: [Phase; 11] = [
+    const ALL: [Phase; 12] = [
         Phase::Start,
         Phase::Read,
         Phase::Prepare,
@@ -48,6 +51,7 @@ impl Phase {
         Phase::Record,
         Phase::Upload,
         Phase::Wait,
+        Phase::Answer,
         Phase::Join,
         Phase::Send,
     ];
@@ -63,6 +67,7 @@ impl Phase {
             Phase::Record => "record",
             Phase::Upload => "upload",
             Phase::Wait => "wait",
+            Phase::Answer => "answer",
             Phase::Join => "join",
             Phase::Send => "send",
         }

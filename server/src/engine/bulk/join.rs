@@ -61,7 +61,7 @@ pub(super) async fn settle_jobs(ctx: &Ctx<'_>) -> Flow<()> {
                 "submitted" => match poll(ctx, &job.job_id).await {
                     Ok(status) if status.state.is_terminal() => {
                         answer(ctx, job, &status).await?;
-                        clock.lap(Phase::Join);
+                        clock.lap(Phase::Answer);
                     }
                     Ok(_) => running = true,
                     Err(error) => match classify(&error) {
@@ -85,10 +85,7 @@ pub(super) async fn settle_jobs(ctx: &Ctx<'_>) -> Flow<()> {
                         }
                     },
                 },
-                "answered" => {
-                    settle_rows(ctx, job).await?;
-                    clock.lap(Phase::Join);
-                }
+                "answered" => settle_rows(ctx, job).await?,
                 _ => {}
             }
         }
@@ -238,6 +235,7 @@ async fn settle_rows(ctx: &Ctx<'_>, job: &JobRow) -> Flow<()> {
         let Some(last) = rows.last().map(|r| r.contact_id) else {
             break;
         };
+        let clock = &ctx.ready.clock;
         let mut outcomes = Vec::new();
         let mut batch = Batch::default();
         for contact in rows.chunk_by(|a, b| a.contact_id == b.contact_id) {
@@ -249,9 +247,12 @@ async fn settle_rows(ctx: &Ctx<'_>, job: &JobRow) -> Flow<()> {
                 Settled::Again => batch.retry.push(contact[0].contact_id),
             }
         }
+        clock.lap(Phase::Join);
         ctx.record(&outcomes, batch).await?;
+        clock.lap(Phase::Record);
         after = last;
     }
     let check = ctx.storage().drop_job(ctx.holder(), &job.job_id).await?;
+    ctx.ready.clock.lap(Phase::Join);
     Ctx::held(check).map(drop)
 }
