@@ -10,6 +10,8 @@ pub mod dataext;
 pub mod dates;
 /// Error bodies in the tenant's shapes.
 pub mod error;
+/// Fault switches.
+pub mod faults;
 /// Field types and value checks.
 pub mod fields;
 /// HTTP routes.
@@ -26,6 +28,7 @@ pub mod state;
 pub mod tenant;
 
 pub use config::{InstalledPackage, SimConfig};
+pub use faults::Faults;
 pub use fields::{FieldSpec, FieldType};
 pub use sim::Simulator;
 pub use state::LoggedRequest;

@@ -3,6 +3,7 @@
 
 use crate::config::{InstalledPackage, SimConfig};
 use crate::dataext::WriteMode;
+use crate::faults::Faults;
 use crate::fields::FieldSpec;
 use crate::state::{AppState, LoggedRequest, Shared};
 use crate::tenant::Tenant;
@@ -125,6 +126,16 @@ impl Simulator {
     /// Moves the tenant's clock forward (token expiry, timestamps).
     pub fn advance_clock(&self, by: Duration) {
         self.shared.tenant.lock().advance_clock(by);
+    }
+
+    /// Replaces the fault switches (`Faults::default()` clears them).
+    pub fn set_faults(&self, faults: Faults) {
+        self.shared.tenant.lock().faults = faults;
+    }
+
+    /// The fault switches as they stand (counters go down as faults are spent).
+    pub fn faults(&self) -> Faults {
+        self.shared.tenant.lock().faults.clone()
     }
 
     pub fn expire_tokens(&self) {

@@ -3,6 +3,7 @@
 
 use crate::config::{InstalledPackage, SimConfig};
 use crate::dataext::{DataExtension, Field, RowOutcome, WriteMode};
+use crate::faults::{Faults, DEADLOCK};
 use crate::fields::FieldSpec;
 use crate::ids::{guid, token};
 use serde_json::{Map, Value};
@@ -51,6 +52,7 @@ pub struct Tenant {
     pub packages: Vec<InstalledPackage>,
     tokens: HashMap<String, Token>,
     pub requests: HashMap<String, AsyncRequest>,
+    pub faults: Faults,
     started: Instant,
     clock_offset: Duration,
 }
@@ -83,6 +85,7 @@ impl Tenant {
             packages: Vec::new(),
             tokens: HashMap::new(),
             requests: HashMap::new(),
+            faults: Faults::default(),
             started: Instant::now(),
             clock_offset: Duration::ZERO,
         }
@@ -263,8 +266,19 @@ impl Tenant {
         items: &[Map<String, Value>],
     ) -> Option<String> {
         let called_at = self.timestamp();
+        let deadlocked: Vec<bool> = items.iter().map(|_| self.faults.take_deadlock()).collect();
         let extension = self.extension_by_key(mid, key)?;
-        let results = items.iter().map(|i| extension.write(mode, i)).collect();
+        let results = items
+            .iter()
+            .zip(deadlocked)
+            .map(|(item, victim)| match victim {
+                true => RowOutcome::Error {
+                    message: DEADLOCK.into(),
+                    errors: Vec::new(),
+                },
+                false => extension.write(mode, item),
+            })
+            .collect();
         let id = guid();
         let request = AsyncRequest {
             mid,

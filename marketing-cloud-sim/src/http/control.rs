@@ -5,9 +5,11 @@
 //! - `GET /dataextensions/{key}/rows?mid=` → every row as `{column: value}` (stored form)
 //! - `POST /dataextensions/{key}/rows` `{mid?, items}` → upserts, `{ok, failed}`
 //! - `POST /clock` `{advanceSecs}`; `POST /tokens/expire`
+//! - `GET|PUT|DELETE /faults` → read, replace or clear the fault switches ([`crate::Faults`])
 //! - `GET /requests` → the request log; `DELETE /requests` clears it
 
 use crate::dataext::WriteMode;
+use crate::faults::Faults;
 use crate::fields::FieldSpec;
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
@@ -24,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/dataextensions", post(create))
         .route("/dataextensions/{key}/rows", get(rows).post(seed))
         .route("/clock", post(clock))
+        .route("/faults", get(faults).put(set_faults).delete(clear_faults))
         .route("/tokens/expire", post(expire))
         .route("/requests", get(requests).delete(clear_requests))
 }
@@ -143,5 +146,19 @@ async fn requests(State(state): State<AppState>) -> Response {
 
 async fn clear_requests(State(state): State<AppState>) -> StatusCode {
     state.log.lock().clear();
+    StatusCode::NO_CONTENT
+}
+
+async fn faults(State(state): State<AppState>) -> Response {
+    Json(state.tenant.lock().faults.clone()).into_response()
+}
+
+async fn set_faults(State(state): State<AppState>, Json(faults): Json<Faults>) -> StatusCode {
+    state.tenant.lock().faults = faults;
+    StatusCode::NO_CONTENT
+}
+
+async fn clear_faults(State(state): State<AppState>) -> StatusCode {
+    state.tenant.lock().faults = Faults::default();
     StatusCode::NO_CONTENT
 }
