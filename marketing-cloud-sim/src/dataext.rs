@@ -99,6 +99,20 @@ impl DataExtension {
         &self.rows[start..end]
     }
 
+    /// A stored row as `{column: value}` (a null as JSON null), for the control API and tests.
+    pub fn row_object(&self, row: &[Option<String>]) -> Map<String, Value> {
+        self.fields
+            .iter()
+            .zip(row)
+            .map(|(f, v)| {
+                (
+                    f.spec.name.clone(),
+                    v.clone().map_or(Value::Null, Value::String),
+                )
+            })
+            .collect()
+    }
+
     /// The row whose primary key is `key` (values in primary-key order).
     pub fn find(&self, key: &[&str]) -> Option<&[Option<String>]> {
         let joined = join_key(key.iter().copied());

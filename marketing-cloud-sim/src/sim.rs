@@ -101,19 +101,7 @@ impl Simulator {
         let mut tenant = self.shared.tenant.lock();
         let extension = tenant.extension_by_key(mid, key)?;
         let row = extension.find(pk)?;
-        Some(
-            extension
-                .fields
-                .iter()
-                .zip(row)
-                .map(|(f, v)| {
-                    (
-                        f.spec.name.clone(),
-                        v.clone().map_or(Value::Null, Value::String),
-                    )
-                })
-                .collect(),
-        )
+        Some(extension.row_object(row))
     }
 
     pub fn row_count(&self, mid: u64, key: &str) -> usize {

@@ -76,20 +76,7 @@ async fn rows(
     let rows: Vec<Value> = extension
         .rows(0, usize::MAX)
         .iter()
-        .map(|row| {
-            let object: Map<String, Value> = extension
-                .fields
-                .iter()
-                .zip(row)
-                .map(|(f, v)| {
-                    (
-                        f.spec.name.clone(),
-                        v.clone().map_or(Value::Null, Value::String),
-                    )
-                })
-                .collect();
-            Value::Object(object)
-        })
+        .map(|row| Value::Object(extension.row_object(row)))
         .collect();
     Json(rows).into_response()
 }

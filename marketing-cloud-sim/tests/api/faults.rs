@@ -72,14 +72,7 @@ async fn deadlocked_rows_fail_as_recorded_and_are_not_written() {
     ]});
     let (_, accepted) = t.call(Method::PUT, ROWS, &token, Some(items)).await;
     let id = accepted["requestId"].as_str().unwrap_or_default();
-    let (_, results) = t
-        .call(
-            Method::GET,
-            &format!("/data/v1/async/{id}/results"),
-            &token,
-            None,
-        )
-        .await;
+    let results = t.async_answer(id, "results", &token).await;
     assert_shape(&results, &fixture("20-async-results-deadlock.json"));
     let first = results["items"][0]["message"].as_str().unwrap_or_default();
     assert!(first.ends_with("Rerun the transaction."), "{first}");

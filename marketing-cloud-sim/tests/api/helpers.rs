@@ -70,6 +70,12 @@ impl Tenant {
         self.token_for(MID).await
     }
 
+    /// `GET /data/v1/async/{id}/{what}` (`status`, `results`, `results?$page=3`) with `token`.
+    pub async fn async_answer(&self, id: &str, what: &str, token: &str) -> Value {
+        let path = format!("/data/v1/async/{id}/{what}");
+        self.call(reqwest::Method::GET, &path, token, None).await.1
+    }
+
     /// Sends `method path` with `token` and an optional JSON body: `(status, body)`.
     pub async fn call(
         &self,

@@ -70,27 +70,13 @@ async fn an_async_upsert_is_accepted_then_complete_with_one_result_per_row_in_or
     assert_eq!(status, 202, "{accepted}");
     assert_shape(&accepted, &fixture("15-async-upsert-accepted.json"));
     let id = accepted["requestId"].as_str().unwrap_or_default();
-    let (_, status) = t
-        .call(
-            Method::GET,
-            &format!("/data/v1/async/{id}/status"),
-            &token,
-            None,
-        )
-        .await;
+    let status = t.async_answer(id, "status", &token).await;
     assert_shape(
         &status,
         &fixture("18-async-status-complete-has-errors.json"),
     );
     assert_eq!(status["status"]["resultStatus"], "Has Errors");
-    let (_, results) = t
-        .call(
-            Method::GET,
-            &format!("/data/v1/async/{id}/results"),
-            &token,
-            None,
-        )
-        .await;
+    let results = t.async_answer(id, "results", &token).await;
     assert_shape(&results, &fixture("19-async-results-row-errors.json"));
     let said: Vec<(&str, Option<u64>)> = results["items"]
         .as_array()
@@ -138,14 +124,7 @@ async fn an_insert_of_an_existing_key_fails_that_row_only_and_a_clean_request_is
         .call(Method::POST, ROWS, &token, Some(json!({"items": [ada]})))
         .await;
     let first = first["requestId"].as_str().unwrap_or_default().to_owned();
-    let (_, status) = t
-        .call(
-            Method::GET,
-            &format!("/data/v1/async/{first}/status"),
-            &token,
-            None,
-        )
-        .await;
+    let status = t.async_answer(&first, "status", &token).await;
     assert_shape(&status, &fixture("17-async-status-complete-ok.json"));
     assert_eq!(
         (
@@ -163,14 +142,7 @@ async fn an_insert_of_an_existing_key_fails_that_row_only_and_a_clean_request_is
         )
         .await;
     let again = again["requestId"].as_str().unwrap_or_default();
-    let (_, results) = t
-        .call(
-            Method::GET,
-            &format!("/data/v1/async/{again}/results"),
-            &token,
-            None,
-        )
-        .await;
+    let results = t.async_answer(again, "results", &token).await;
     let message = results["items"][0]["message"].as_str().unwrap_or_default();
     assert!(
         message.starts_with("Violation of PRIMARY KEY constraint"),
@@ -229,14 +201,7 @@ async fn a_slow_request_is_pending_for_its_polls_then_complete() {
     let id = accepted["requestId"].as_str().unwrap_or_default();
     let mut seen = Vec::new();
     for _ in 0..3 {
-        let (_, status) = t
-            .call(
-                Method::GET,
-                &format!("/data/v1/async/{id}/status"),
-                &token,
-                None,
-            )
-            .await;
+        let status = t.async_answer(id, "status", &token).await;
         seen.push(
             status["status"]["requestStatus"]
                 .as_str()
@@ -270,8 +235,7 @@ async fn results_are_paged() {
         .call(Method::PUT, ROWS, &token, Some(json!({"items": items})))
         .await;
     let id = accepted["requestId"].as_str().unwrap_or_default();
-    let page = |n: u32| format!("/data/v1/async/{id}/results?$page={n}");
-    let (_, third) = t.call(Method::GET, &page(3), &token, None).await;
+    let third = t.async_answer(id, "results?$page=3", &token).await;
     assert_eq!(
         (
             &third["count"],

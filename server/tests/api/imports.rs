@@ -344,6 +344,15 @@ async fn an_upload_stops_when_its_user_is_disabled_midway() {
         .await
         .expect("header");
     body.send(Ok(rows(0))).await.expect("first rows");
+    // Disable only once the upload has passed its own sign-in check: the server marks the import running
+    // then, and that state is the only signal it gives (without this wait a loaded machine let the
+    // disable land first, and the upload was refused at the door with 401 instead of stopped midway).
+    let mut checks = 0;
+    while app.import_status(id).await.state != ImportState::Running {
+        checks += 1;
+        assert!(checks < 10_000, "the upload never started");
+        tokio::task::yield_now().await;
+    }
 
     let disabled = app
         .call("disable_user", &[("user_id", &uploader_id.to_string())])
