@@ -64,7 +64,10 @@ async fn faults(State(state): State<AppState>, request: Request, next: Next) -> 
     if let Some(refusal) = refusal {
         return refused(refusal);
     }
-    let write = request.method() != axum::http::Method::GET;
+    // Only row writes lose their answer; a token request is not a write.
+    let path = request.uri().path();
+    let write = request.method() != axum::http::Method::GET
+        && (path.starts_with("/data/") || path.starts_with("/hub/"));
     let response = next.run(request).await;
     if write && response.status().is_success() && state.tenant.lock().faults.take_drop() {
         return lost(response);

@@ -83,11 +83,12 @@ async fn deadlocked_rows_fail_as_recorded_and_are_not_written() {
 #[tokio::test]
 async fn a_lost_answer_still_wrote_its_rows() {
     let t = Tenant::start().await;
-    let token = t.token().await;
     t.sim.set_faults(Faults {
         drop_after_write: 1,
         ..Faults::default()
     });
+    let token = t.token().await; // a token request is not a write: its answer arrives
+
     let lost = async {
         t.http
             .put(t.url(ROWS))

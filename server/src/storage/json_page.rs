@@ -16,8 +16,9 @@ use serde::de::DeserializeOwned;
 
 /// Wraps `inner` so it returns one row: a JSON array with an array per row. Each of `groups` is a
 /// comma-separated list of `inner`'s result columns, written as in its select (a table qualifier such as
-/// `s.` is dropped, and `expr as name` is read as `name`), and becomes one nested array, in order — so a row type made of parts (a contact and
-/// its push state) reads as a tuple of them, and the lists stay the ones the select is written from.
+/// `s.` is dropped, and `expr as name` is read as `name`), and becomes one nested array, in order — so a
+/// row type made of parts (a contact and its push state) reads as a tuple of them, and the lists stay the
+/// ones the select is written from.
 pub fn sqlite_page_sql(inner: &str, groups: &[&str]) -> String {
     let parts: Vec<String> = groups
         .iter()

@@ -226,6 +226,7 @@ async fn settle_rows(ctx: &Ctx<'_>, job: &JobRow) -> Flow<()> {
     };
     let operation = Operation::parse(&job.operation)?;
     let page_size = i64::from(ctx.engine.settings().batch_size);
+    let clock = &ctx.ready.clock;
     let mut after = 0;
     loop {
         let rows = ctx
@@ -235,7 +236,6 @@ async fn settle_rows(ctx: &Ctx<'_>, job: &JobRow) -> Flow<()> {
         let Some(last) = rows.last().map(|r| r.contact_id) else {
             break;
         };
-        let clock = &ctx.ready.clock;
         let mut outcomes = Vec::new();
         let mut batch = Batch::default();
         for contact in rows.chunk_by(|a, b| a.contact_id == b.contact_id) {
@@ -253,6 +253,6 @@ async fn settle_rows(ctx: &Ctx<'_>, job: &JobRow) -> Flow<()> {
         after = last;
     }
     let check = ctx.storage().drop_job(ctx.holder(), &job.job_id).await?;
-    ctx.ready.clock.lap(Phase::Join);
+    clock.lap(Phase::Join);
     Ctx::held(check).map(drop)
 }
