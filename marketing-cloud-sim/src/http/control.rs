@@ -8,10 +8,11 @@
 //! - `GET|PUT|DELETE /faults` → read, replace or clear the fault switches ([`crate::Faults`])
 //! - `GET /requests` → the request log; `DELETE /requests` clears it
 
-use crate::dataext::WriteMode;
+use crate::dataext::{DataExtension, WriteMode};
 use crate::faults::Faults;
 use crate::fields::FieldSpec;
 use crate::state::AppState;
+use crate::tenant::Tenant;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -45,10 +46,29 @@ fn refused(message: String) -> Response {
     (StatusCode::BAD_REQUEST, Json(json!({"error": message}))).into_response()
 }
 
+/// The business unit a control call names, or the tenant's first.
+fn unit_of(tenant: &Tenant, mid: Option<u64>) -> Result<u64, String> {
+    mid.or_else(|| tenant.units.keys().next().copied())
+        .ok_or_else(|| "the tenant has no business unit yet".into())
+}
+
+/// The data extension `key` of the unit a control call names.
+fn extension<'a>(
+    tenant: &'a mut Tenant,
+    mid: Option<u64>,
+    key: &str,
+) -> Result<&'a mut DataExtension, String> {
+    let mid = unit_of(tenant, mid)?;
+    tenant
+        .extension_by_key(mid, key)
+        .ok_or_else(|| format!("no data extension {key} in {mid}"))
+}
+
 async fn create(State(state): State<AppState>, Json(new): Json<NewExtension>) -> Response {
     let mut tenant = state.tenant.lock();
-    let Some(mid) = new.mid.or_else(|| tenant.units.keys().next().copied()) else {
-        return refused("the tenant has no business unit yet".into());
+    let mid = match unit_of(&tenant, new.mid) {
+        Ok(mid) => mid,
+        Err(message) => return refused(message),
     };
     match tenant.create_extension(mid, &new.name, &new.key, new.fields, new.sendable_field) {
         Ok(id) => (StatusCode::CREATED, Json(json!({"objectId": id}))).into_response(),
@@ -67,11 +87,9 @@ async fn rows(
     Query(unit): Query<Unit>,
 ) -> Response {
     let mut tenant = state.tenant.lock();
-    let Some(mid) = unit.mid.or_else(|| tenant.units.keys().next().copied()) else {
-        return refused("the tenant has no business unit yet".into());
-    };
-    let Some(extension) = tenant.extension_by_key(mid, &key) else {
-        return refused(format!("no data extension {key} in {mid}"));
+    let extension = match extension(&mut tenant, unit.mid, &key) {
+        Ok(extension) => extension,
+        Err(message) => return refused(message),
     };
     let rows: Vec<Value> = extension
         .rows(0, usize::MAX)
@@ -93,11 +111,9 @@ async fn seed(
     Json(seed): Json<Seed>,
 ) -> Response {
     let mut tenant = state.tenant.lock();
-    let Some(mid) = seed.mid.or_else(|| tenant.units.keys().next().copied()) else {
-        return refused("the tenant has no business unit yet".into());
-    };
-    let Some(extension) = tenant.extension_by_key(mid, &key) else {
-        return refused(format!("no data extension {key} in {mid}"));
+    let extension = match extension(&mut tenant, seed.mid, &key) {
+        Ok(extension) => extension,
+        Err(message) => return refused(message),
     };
     let outcomes: Vec<bool> = seed
         .items

@@ -2,6 +2,7 @@
 //! answer's shape checked against the recorded fixture where one exists.
 
 mod auth;
+mod control;
 mod faults;
 mod helpers;
 mod rows;
