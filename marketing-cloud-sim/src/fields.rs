@@ -106,12 +106,12 @@ impl FieldSpec {
                 self.within_length(text).map(Some)
             }
             FieldType::Locale => {
-                let ok = text.len() == 2
-                    || (text.len() == 5
-                        && text.as_bytes()[2] == b'-'
-                        && text.is_char_boundary(2)
-                        && text.is_char_boundary(3));
-                if !ok || !text.chars().all(|c| c.is_ascii_alphabetic() || c == '-') {
+                // `en` or `en-US` [unverified: the tenant's exact rule].
+                let shaped = match text.split_once('-') {
+                    None => text.len() == 2,
+                    Some((language, region)) => language.len() == 2 && region.len() == 2,
+                };
+                if !shaped || !text.chars().all(|c| c.is_ascii_alphabetic() || c == '-') {
                     return Err(self.not_a(value));
                 }
                 Ok(Some(text))

@@ -23,7 +23,7 @@ pub fn router(state: AppState) -> Router {
         .route("/data/v1/customobjects/{id}/fields", get(describe::fields))
         .route(
             "/data/v1/async/dataextensions/{target}/rows",
-            post(rows::insert).put(rows::upsert),
+            post(rows::write).put(rows::write),
         )
         .route("/data/v1/async/{id}/status", get(rows::status))
         .route("/data/v1/async/{id}/results", get(rows::results))

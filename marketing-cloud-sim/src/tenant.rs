@@ -293,10 +293,16 @@ impl Tenant {
 
     /// `2024-07-11T22:19:02.04`-style times on the tenant clock (UTC−6, as the platform keeps them).
     pub fn timestamp(&self) -> String {
+        self.timestamp_after(Duration::ZERO)
+    }
+
+    /// [`Tenant::timestamp`] of a moment `after` from now.
+    pub fn timestamp_after(&self, after: Duration) -> String {
         let wall = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap_or_default()
-            + self.clock_offset;
+            + self.clock_offset
+            + after;
         let millis = i64::try_from(wall.as_millis()).unwrap_or(0);
         let secs = millis.div_euclid(1000) - 6 * 3600;
         let days = secs.div_euclid(86_400);

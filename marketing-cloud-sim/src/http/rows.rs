@@ -12,37 +12,25 @@ use crate::state::AppState;
 use crate::tenant::AsyncRequest;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 
-pub async fn insert(
-    state: State<AppState>,
-    headers: HeaderMap,
-    target: Path<String>,
-    body: Bytes,
-) -> Result<Response, RestError> {
-    accept(state, headers, target, body, WriteMode::Insert)
-}
-
-pub async fn upsert(
-    state: State<AppState>,
-    headers: HeaderMap,
-    target: Path<String>,
-    body: Bytes,
-) -> Result<Response, RestError> {
-    accept(state, headers, target, body, WriteMode::Upsert)
-}
-
-fn accept(
+/// `POST` inserts, `PUT` upserts [doc].
+pub async fn write(
     State(state): State<AppState>,
+    method: Method,
     headers: HeaderMap,
     Path(target): Path<String>,
     body: Bytes,
-    mode: WriteMode,
 ) -> Result<Response, RestError> {
+    let mode = if method == Method::PUT {
+        WriteMode::Upsert
+    } else {
+        WriteMode::Insert
+    };
     let mid = authorize(&state, &headers, "data_extensions_write")?;
     let mut tenant = state.tenant.lock();
     if body.len() > tenant.config.async_max_bytes {

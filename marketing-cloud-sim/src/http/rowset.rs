@@ -32,7 +32,8 @@ pub async fn read(
     let mut tenant = state.tenant.lock();
     let max = tenant.config.rowset_max_page_size;
     let lowercase = tenant.config.rowset_lowercase_names;
-    let expires = tenant.timestamp();
+    // The paging snapshot's expiry: 20 minutes [unverified], written in the tenant's UTC−6 clock.
+    let expires = tenant.timestamp_after(std::time::Duration::from_secs(20 * 60));
     let page = number("$page").unwrap_or(1).max(1);
     let size = number("$pagesize").unwrap_or(max).clamp(1, max);
     let extension = tenant.extension_by_key(mid, &key).ok_or_else(|| {

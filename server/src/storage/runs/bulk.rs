@@ -71,7 +71,6 @@ pub struct StoredRow {
     pub match_key: String,
     pub email: String,
     pub hash: Option<String>,
-    /// The fields to write, as a JSON object; empty in a page read for settling.
     pub payload: String,
     pub attempts: i64,
     #[serde(deserialize_with = "crate::storage::json_page::bool_or_int::required")]

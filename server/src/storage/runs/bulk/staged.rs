@@ -10,25 +10,13 @@ const STORED_COLUMNS: &str =
     "s.contact_id, s.operation, s.join_key, s.match_key, s.email, s.hash, \
      s.payload, s.attempts, s.in_flight, a.ok, a.crm_id, a.created, a.error_code, a.message";
 
-/// [`STORED_COLUMNS`] for settling a job's rows, with an empty payload: the payload is sent already, and
-/// settling never reads it, so a first run need not read a million of them back only to drop them.
-const SETTLED_COLUMNS: &str =
-    "s.contact_id, s.operation, s.join_key, s.match_key, s.email, s.hash, \
-     '' as payload, s.attempts, s.in_flight, a.ok, a.crm_id, a.created, a.error_code, a.message";
-
 impl Storage {
-    /// Runs a page query of `columns` ([`STORED_COLUMNS`] or [`SETTLED_COLUMNS`]) ordered by contact and
-    /// join key. On SQLite the page comes
+    /// Runs a page query of [`STORED_COLUMNS`] ordered by contact and join key. On SQLite the page comes
     /// back as one JSON value ([`crate::storage::json_page`]), on PostgreSQL row by row.
-    async fn stored_page(
-        &self,
-        sql: &str,
-        columns: &str,
-        binds: Binds,
-    ) -> Result<Vec<StoredRow>, StorageError> {
+    async fn stored_page(&self, sql: &str, binds: Binds) -> Result<Vec<StoredRow>, StorageError> {
         Ok(match self {
             Storage::Sqlite(pool) => {
-                let page = sqlite_page_sql(sql, &[columns]);
+                let page = sqlite_page_sql(sql, &[STORED_COLUMNS]);
                 let json: String = bind_all!(sqlx::query_scalar(&page), binds)
                     .fetch_one(pool)
                     .await?;
@@ -118,7 +106,7 @@ impl Storage {
                order by contact_id limit {limit}) \
              order by s.contact_id, s.join_key"
         );
-        self.stored_page(&sql, STORED_COLUMNS, binds).await
+        self.stored_page(&sql, binds).await
     }
 
     /// Every unsent row of the first `contacts` contacts that have unsent rows of `operations`, in contact
@@ -149,7 +137,7 @@ impl Storage {
                order by contact_id limit {limit}) \
              order by s.contact_id, s.join_key"
         );
-        self.stored_page(&sql, STORED_COLUMNS, binds).await
+        self.stored_page(&sql, binds).await
     }
 
     /// Marks the staged rows of `contacts` as handed to a Collections call.
@@ -171,8 +159,7 @@ impl Storage {
     }
 
     /// The rows of the first `contacts` contacts after `after` that went out in `job_id` (an `operation`
-    /// job, which names the index to use), each with its answer, in contact order; the payload is left
-    /// empty ([`SETTLED_COLUMNS`]).
+    /// job, which names the index to use), each with its answer, in contact order.
     ///
     /// # Errors
     /// Database faults.
@@ -191,7 +178,7 @@ impl Storage {
         let after = binds.int(after);
         let limit = binds.int(contacts);
         let sql = format!(
-            "select {SETTLED_COLUMNS} from push_staged s \
+            "select {STORED_COLUMNS} from push_staged s \
              left join push_answers a on a.run_id = s.run_id and a.job_id = s.job_id \
                and a.join_key = s.join_key \
              where s.run_id = {run} and s.operation = {op} and s.job_id = {job} \
@@ -200,6 +187,6 @@ impl Storage {
                order by contact_id limit {limit}) \
              order by s.contact_id, s.join_key"
         );
-        self.stored_page(&sql, SETTLED_COLUMNS, binds).await
+        self.stored_page(&sql, binds).await
     }
 }
